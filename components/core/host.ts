@@ -1,0 +1,42 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { parseOrThrow } from "./config";
+
+export const hostArgsSchema = z.strictObject({
+    /** The Docker engine: `unix:///var/run/docker.sock`, `ssh://user@host` or `tcp://host:2376`. Default: the local engine (`DOCKER_HOST` or the default socket). */
+    docker: z
+        .string()
+        .regex(/^(unix|ssh|tcp|npipe):\/\/\S+$/, "must be a Docker endpoint: unix://, ssh://, tcp:// or npipe://")
+        .optional(),
+    /** The address published ports bind to on this host. Default `127.0.0.1`, so a laptop exposes nothing. */
+    bindAddress: z.ipv4().or(z.ipv6()).default("127.0.0.1"),
+    /** The address users and other hosts reach this host by. Default: `bindAddress`, or `localhost` when that is a wildcard. */
+    advertiseAddress: z.string().min(1).optional(),
+});
+
+export type HostArgs = z.input<typeof hostArgsSchema>;
+
+/** Where a cluster's containers run: one Docker engine, and the addresses it is reached by. */
+export class Host extends pulumi.ComponentResource {
+    /** The provider every container on this host is created through. */
+    public readonly provider: docker.Provider;
+    /** The address published ports bind to. */
+    public readonly bindAddress: string;
+    /** The address users and other hosts reach published ports by. */
+    public readonly advertiseAddress: string;
+
+    constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clusterlab:core:Host", name, {}, opts);
+        const parsed = parseOrThrow(hostArgsSchema, args, `Host "${name}" args`);
+        this.bindAddress = parsed.bindAddress;
+        this.advertiseAddress = parsed.advertiseAddress ?? advertisedFor(parsed.bindAddress);
+        this.provider = new docker.Provider(`${name}-docker`, { host: parsed.docker }, { parent: this });
+        this.registerOutputs({});
+    }
+}
+
+/** A wildcard bind address is no address to connect to; the host's own loopback is. */
+export function advertisedFor(bindAddress: string): string {
+    return bindAddress === "0.0.0.0" || bindAddress === "::" ? "localhost" : bindAddress;
+}

@@ -1,0 +1,64 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { imagesDirectory } from "./images-dir";
+import { ImageSource } from "./schema";
+
+
+
+function filesUnder(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true })
+        .flatMap((entry) => {
+            const full = path.join(dir, entry.name);
+            return entry.isDirectory() ? filesUnder(full) : [full];
+        })
+        .sort();
+}
+
+/**
+ * A short digest of a build folder and its base image. It is the built image's tag, so the tag
+ * is pinned to the Dockerfile's content and an edit to any file in the folder rebuilds it.
+ */
+export function buildContentTag(buildDir: string, baseImage: string): string {
+    const hash = crypto.createHash("sha256").update(`BASE_IMAGE=${baseImage}\n`);
+    for (const file of filesUnder(buildDir)) {
+        hash.update(path.relative(buildDir, file)).update("\0").update(fs.readFileSync(file)).update("\0");
+    }
+    return hash.digest("hex").slice(0, 12);
+}
+
+export interface ClusterImageOptions {
+    baseImage: string;
+    parent: pulumi.Resource;
+    provider?: docker.Provider;
+}
+
+/**
+ * A role's image: a pinned upstream image pulled once, or `images/<name>` built with
+ * `BASE_IMAGE`. Images stay on the engine after destroy (`keepLocally`): they are a cache shared
+ * by stacks, not cluster state.
+ */
+export function createClusterImage(
+    resourceName: string,
+    source: ImageSource,
+    opts: ClusterImageOptions,
+): docker.RemoteImage {
+    const resourceOpts = { parent: opts.parent, provider: opts.provider };
+    if ("pinned" in source) {
+        return new docker.RemoteImage(resourceName, { name: source.pinned, keepLocally: true }, resourceOpts);
+    }
+    const buildDir = path.join(imagesDirectory(), source.build);
+    const tag = buildContentTag(buildDir, opts.baseImage);
+    return new docker.RemoteImage(resourceName, {
+        name: `clusterlab/${source.build}:${tag}`,
+        keepLocally: true,
+        build: {
+            // Relative to the program's folder, so the same checkout in another place does not rebuild.
+            context: path.relative(process.cwd(), buildDir) || ".",
+            buildArgs: { BASE_IMAGE: opts.baseImage },
+            label: { "clusterlab.image": source.build },
+        },
+    }, resourceOpts);
+}

@@ -1,0 +1,32 @@
+/**
+ * The labels every container, network and volume carries, so that `destroy`, the policy pack
+ * and leak checks can find a stack's Docker objects without Pulumi's state.
+ */
+export const labelKeys = {
+    stack: "clusterlab.stack",
+    cluster: "clusterlab.cluster",
+    role: "clusterlab.role",
+} as const;
+
+export interface LabelScope {
+    stack: string;
+    cluster: string;
+    role: string;
+}
+
+/** The labels as the Docker provider's `{ label, value }` list, in a stable order. */
+export function renderLabels(scope: LabelScope): { label: string; value: string }[] {
+    return [
+        { label: labelKeys.stack, value: scope.stack },
+        { label: labelKeys.cluster, value: scope.cluster },
+        { label: labelKeys.role, value: scope.role },
+    ];
+}
+
+/**
+ * The Docker object name for a role: `<stack>-<cluster>-<role>`. Docker names are global per
+ * engine, so the stack is part of the name and two stacks can share one engine.
+ */
+export function dockerObjectName(scope: LabelScope): string {
+    return `${scope.stack}-${scope.cluster}-${scope.role}`;
+}

@@ -1,5 +1,3 @@
-import * as docker from "@pulumi/docker";
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseOrThrow } from "./config";
 
@@ -17,22 +15,28 @@ export const hostArgsSchema = z.strictObject({
 
 export type HostArgs = z.input<typeof hostArgsSchema>;
 
-/** Where a cluster's containers run: one Docker engine, and the addresses it is reached by. */
-export class Host extends pulumi.ComponentResource {
-    /** The provider every container on this host is created through. */
-    public readonly provider: docker.Provider;
+/**
+ * Where a cluster's containers run: one Docker engine, and the addresses it is reached by.
+ * Not a resource itself: every container, network and volume carries its engine endpoint.
+ */
+export class Host {
+    /** The engine endpoint, or undefined for the ambient one (`DOCKER_HOST` or the default socket). */
+    public readonly dockerHost: string | undefined;
     /** The address published ports bind to. */
     public readonly bindAddress: string;
     /** The address users and other hosts reach published ports by. */
     public readonly advertiseAddress: string;
 
-    constructor(name: string, args: HostArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("clusterlab:core:Host", name, {}, opts);
+    constructor(public readonly name: string, args: HostArgs = {}) {
         const parsed = parseOrThrow(hostArgsSchema, args, `Host "${name}" args`);
+        this.dockerHost = parsed.docker;
         this.bindAddress = parsed.bindAddress;
         this.advertiseAddress = parsed.advertiseAddress ?? advertisedFor(parsed.bindAddress);
-        this.provider = new docker.Provider(`${name}-docker`, { host: parsed.docker }, { parent: this });
-        this.registerOutputs({});
+    }
+
+    /** The local engine with ports on loopback: what a laptop stack uses. */
+    static local(): Host {
+        return new Host("local");
     }
 }
 

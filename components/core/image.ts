@@ -1,12 +1,11 @@
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { DockerImage } from "./docker/resources";
+import { Host } from "./host";
 import { imagesDirectory } from "./images-dir";
 import { ImageSource } from "./schema";
-
-
 
 function filesUnder(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true })
@@ -31,34 +30,24 @@ export function buildContentTag(buildDir: string, baseImage: string): string {
 
 export interface ClusterImageOptions {
     baseImage: string;
+    host: Host;
     parent: pulumi.Resource;
-    provider?: docker.Provider;
 }
 
 /**
  * A role's image: a pinned upstream image pulled once, or `images/<name>` built with
- * `BASE_IMAGE`. Images stay on the engine after destroy (`keepLocally`): they are a cache shared
- * by stacks, not cluster state.
+ * `BASE_IMAGE` and tagged with its content hash. Images stay on the engine after destroy: they
+ * are a cache shared by stacks, not cluster state.
  */
-export function createClusterImage(
-    resourceName: string,
-    source: ImageSource,
-    opts: ClusterImageOptions,
-): docker.RemoteImage {
-    const resourceOpts = { parent: opts.parent, provider: opts.provider };
+export function createClusterImage(resourceName: string, source: ImageSource, opts: ClusterImageOptions): DockerImage {
+    const resourceOpts = { parent: opts.parent };
     if ("pinned" in source) {
-        return new docker.RemoteImage(resourceName, { name: source.pinned, keepLocally: true }, resourceOpts);
+        return new DockerImage(resourceName, { dockerHost: opts.host.dockerHost, name: source.pinned }, resourceOpts);
     }
     const buildDir = path.join(imagesDirectory(), source.build);
-    const tag = buildContentTag(buildDir, opts.baseImage);
-    return new docker.RemoteImage(resourceName, {
-        name: `clusterlab/${source.build}:${tag}`,
-        keepLocally: true,
-        build: {
-            // Relative to the program's folder, so the same checkout in another place does not rebuild.
-            context: path.relative(process.cwd(), buildDir) || ".",
-            buildArgs: { BASE_IMAGE: opts.baseImage },
-            label: { "clusterlab.image": source.build },
-        },
+    return new DockerImage(resourceName, {
+        dockerHost: opts.host.dockerHost,
+        name: `clusterlab/${source.build}:${buildContentTag(buildDir, opts.baseImage)}`,
+        build: { context: buildDir, buildArgs: { BASE_IMAGE: opts.baseImage } },
     }, resourceOpts);
 }

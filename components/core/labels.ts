@@ -14,13 +14,13 @@ export interface LabelScope {
     role: string;
 }
 
-/** The labels as the Docker provider's `{ label, value }` list, in a stable order. */
-export function renderLabels(scope: LabelScope): { label: string; value: string }[] {
-    return [
-        { label: labelKeys.stack, value: scope.stack },
-        { label: labelKeys.cluster, value: scope.cluster },
-        { label: labelKeys.role, value: scope.role },
-    ];
+/** The labels of a Docker object of a role. */
+export function renderLabels(scope: LabelScope): Record<string, string> {
+    return {
+        [labelKeys.stack]: scope.stack,
+        [labelKeys.cluster]: scope.cluster,
+        [labelKeys.role]: scope.role,
+    };
 }
 
 /**

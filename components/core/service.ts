@@ -1,5 +1,6 @@
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { DockerContainer, DockerNetwork, DockerVolume } from "./docker/resources";
+import { Host } from "./host";
 import { dockerObjectName, LabelScope, renderLabels } from "./labels";
 
 /** A port the role listens on, optionally published on its host. */
@@ -13,13 +14,14 @@ export interface ServicePort {
     scheme: string;
 }
 
-/** A readiness test run inside the container, in Docker's exec form. */
+/** A readiness test run inside the container, as an argv. */
 export interface ServiceHealthcheck {
     test: string[];
-    /** Seconds between checks while starting and afterwards. */
+    /** Seconds between checks while starting and afterwards. Default 2. */
     intervalSeconds?: number;
+    /** Failures in a row that make the role unhealthy. Default 5. */
     retries?: number;
-    /** Seconds during which failures do not count, for slow starters such as the JVM. */
+    /** Seconds during which failures do not count, for slow starters such as the JVM. Default 0. */
     startPeriodSeconds?: number;
 }
 
@@ -28,9 +30,11 @@ export interface ServiceArgs {
     scope: LabelScope;
     /** The member name when a role has several (agent `a1`); default: the role. */
     instance?: string;
-    /** The image reference or id to run. */
+    /** The engine and addresses the role runs on. */
+    host: Host;
+    /** The image id to run. */
     image: pulumi.Input<string>;
-    network: docker.Network;
+    network: DockerNetwork;
     command?: pulumi.Input<string>[];
     env?: Record<string, pulumi.Input<string>>;
     ports?: ServicePort[];
@@ -39,32 +43,26 @@ export interface ServiceArgs {
     /** Host folders mounted in, such as a developer's source tree. */
     binds?: { hostPath: string; containerPath: string; readOnly: boolean }[];
     /** Files written into the container before it starts. */
-    files?: { path: string; content: pulumi.Input<string> }[];
+    files?: { path: string; content: pulumi.Input<string>; mode?: number }[];
     /** Without one the container counts as ready when started; with one, only when healthy. */
     healthcheck?: ServiceHealthcheck;
-    /** The address published ports bind to; see Host. */
-    bindAddress: string;
-    /** The address users reach published ports by. */
-    advertiseAddress: string;
     /** Run Docker's init as PID 1, for processes that do not stop on SIGTERM themselves. */
     init?: boolean;
     privileged?: boolean;
     memoryMb?: number;
     /** Roles that must be ready (healthy) before this one starts. */
     dependsOn?: pulumi.Resource[];
-    /** Another host's engine, for a role placed away from its cluster's default host. */
-    provider?: docker.Provider;
 }
 
 /** Seconds `up` waits for a container to become healthy before it fails with the container's logs. */
 const readyTimeoutSeconds = 180;
 
 /**
- * One container role with its volumes. With a healthcheck the container is created with `wait`,
- * so anything that `dependsOn` it starts only once it is ready, not merely started.
+ * One container role with its volumes. With a healthcheck, the container counts as created
+ * only once healthy, so anything that `dependsOn` it starts when it is ready, not merely started.
  */
 export class Service extends pulumi.ComponentResource {
-    public readonly container: docker.Container;
+    public readonly container: DockerContainer;
     /** The container's name on its engine. */
     public readonly containerName: pulumi.Output<string>;
     /** The name other containers on the cluster network reach this role by. */
@@ -76,49 +74,43 @@ export class Service extends pulumi.ComponentResource {
         super("clusterlab:core:Service", name, {}, opts);
         const instance = args.instance ?? args.scope.role;
         const objectName = dockerObjectName({ ...args.scope, role: instance });
-        const labels = [...renderLabels(args.scope), { label: "clusterlab.instance", value: instance }];
-        const childOpts = { parent: this, provider: args.provider };
+        const labels = { ...renderLabels(args.scope), "clusterlab.instance": instance };
+        const dockerHost = args.host.dockerHost;
 
         const volumes = (args.volumes ?? []).map((volume) => ({
-            containerPath: volume.containerPath,
-            resource: new docker.Volume(`${name}-${volume.name}`, {
-                name: `${objectName}-${volume.name}`,
-                labels,
-            }, childOpts),
+            target: volume.containerPath,
+            resource: new DockerVolume(`${name}-${volume.name}`, { dockerHost, name: `${objectName}-${volume.name}`, labels }, { parent: this }),
         }));
 
         this.dnsName = instance;
         this.urls = Object.fromEntries((args.ports ?? [])
             .filter((port) => port.external !== false)
-            .map((port) => [port.name, `${port.scheme}://${args.advertiseAddress}:${port.external}`]));
+            .map((port) => [port.name, `${port.scheme}://${args.host.advertiseAddress}:${port.external}`]));
 
-        this.container = new docker.Container(`${name}`, {
+        this.container = new DockerContainer(name, {
+            dockerHost,
             name: objectName,
             hostname: instance,
             image: args.image,
             command: args.command,
-            envs: renderEnv(args.env ?? {}),
+            env: renderEnv(args.env ?? {}),
             labels,
-            // Set explicitly: left unset, the daemon's answer ("default"/"bridge") reads back as a diff.
-            networkMode: args.network.name,
-            networksAdvanced: [{ name: args.network.name, aliases: [instance] }],
-            ports: (args.ports ?? [])
-                .filter((port) => port.external !== false)
-                .map((port) => ({ internal: port.internal, external: port.external as number, ip: args.bindAddress })),
-            volumes: [
-                ...volumes.map((v) => ({ volumeName: v.resource.name, containerPath: v.containerPath })),
-                ...(args.binds ?? []).map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly })),
+            network: args.network.name,
+            aliases: [instance],
+            ports: (args.ports ?? []).flatMap((port) => port.external === false ? []
+                : [{ ip: args.host.bindAddress, internal: port.internal, external: port.external }]),
+            mounts: [
+                ...volumes.map((v) => ({ type: "volume" as const, source: v.resource.name, target: v.target, readOnly: false })),
+                ...(args.binds ?? []).map((b) => ({ type: "bind" as const, source: b.hostPath, target: b.containerPath, readOnly: b.readOnly })),
             ],
-            uploads: (args.files ?? []).map((file) => ({ file: file.path, content: file.content })),
+            files: (args.files ?? []).map((file) => ({ path: file.path, content: file.content, mode: file.mode ?? 0o644 })),
             healthcheck: args.healthcheck && renderHealthcheck(args.healthcheck),
-            wait: args.healthcheck !== undefined,
-            waitTimeout: readyTimeoutSeconds,
-            init: args.init,
-            privileged: args.privileged,
-            memory: args.memoryMb,
+            waitTimeoutSeconds: readyTimeoutSeconds,
+            init: args.init ?? false,
+            privileged: args.privileged ?? false,
+            memoryMb: args.memoryMb,
             restart: "unless-stopped",
-            mustRun: true,
-        }, { ...childOpts, dependsOn: [...(args.dependsOn ?? []), ...volumes.map((v) => v.resource)] });
+        }, { parent: this, dependsOn: [...(args.dependsOn ?? []), ...volumes.map((v) => v.resource)] });
 
         this.containerName = this.container.name;
         this.registerOutputs({ containerName: this.containerName, dnsName: this.dnsName, urls: this.urls });
@@ -130,15 +122,18 @@ export function renderEnv(env: Record<string, pulumi.Input<string>>): pulumi.Out
     return Object.keys(env).sort().map((key) => pulumi.interpolate`${key}=${env[key]}`);
 }
 
-export function renderHealthcheck(check: ServiceHealthcheck): docker.types.input.ContainerHealthcheck {
-    const interval = `${check.intervalSeconds ?? 2}s`;
+/** Quotes an argv for `sh -c`, which is how Docker runs a healthcheck given on the command line. */
+export function shellJoin(argv: readonly string[]): string {
+    return argv.map((arg) => (/^[A-Za-z0-9_/.:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(" ");
+}
+
+/** The healthcheck as the container resource takes it: short intervals, so readiness is seen soon. */
+export function renderHealthcheck(check: ServiceHealthcheck) {
     return {
-        tests: ["CMD", ...check.test],
-        // Short, so `wait` returns soon after the role is really up (Debian's engine, 20.10,
-        // predates Docker's separate start interval).
-        interval,
-        timeout: "5s",
+        shellCommand: shellJoin(check.test),
+        intervalSeconds: check.intervalSeconds ?? 2,
+        timeoutSeconds: 5,
         retries: check.retries ?? 5,
-        startPeriod: `${check.startPeriodSeconds ?? 0}s`,
+        startPeriodSeconds: check.startPeriodSeconds ?? 0,
     };
 }

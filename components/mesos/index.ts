@@ -1,7 +1,7 @@
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
 import { Host } from "../core/host";
+import { DockerImage, DockerNetwork } from "../core/docker/resources";
 import { createClusterImage } from "../core/image";
 import { dockerObjectName } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
@@ -25,13 +25,13 @@ export { mesosClusterArgsSchema } from "./schema";
 
 /** MesosCluster's args: the validated settings (see the schema for each field's default) and where it runs. */
 export interface MesosClusterArgs extends MesosClusterArgsInput {
-    /** The Docker host every role runs on. Default: the provider the component inherits. */
+    /** The Docker host every role runs on. Default: the local engine, ports on 127.0.0.1. */
     host?: Host;
 }
 
 /** The parts of a MesosCluster, as `createMesosCluster` builds them. */
 export interface MesosClusterParts {
-    network: docker.Network;
+    network: DockerNetwork;
     zookeeper: Service;
     master: Service;
     agents: Record<string, Service>;
@@ -59,27 +59,24 @@ function port(name: string, internal: number, external: number | false, scheme: 
  * ready, then the agents once the master is; redis; and the scheduler once master and redis are.
  */
 export function createMesosCluster(name: string, args: MesosClusterArgs, parent: pulumi.Resource): MesosClusterParts {
-    const { host, ...rest } = args;
+    const { host: givenHost, ...rest } = args;
     const settings = parseOrThrow(mesosClusterArgsSchema, rest, `MesosCluster "${name}" args`);
     const stack = pulumi.getStack();
-    const provider = host?.provider;
-    const bindAddress = host?.bindAddress ?? "127.0.0.1";
-    const advertiseAddress = host?.advertiseAddress ?? "127.0.0.1";
-    const childOpts = { parent, provider };
+    const host = givenHost ?? Host.local();
 
-    const images = new Map<string, docker.RemoteImage>();
+    const images = new Map<string, DockerImage>();
     function imageFor(role: string, source: ImageSource): pulumi.Output<string> {
         const key = JSON.stringify(source);
         let image = images.get(key);
         if (image === undefined) {
-            image = createClusterImage(`${name}-${role}-image`, source, { ...childOpts, baseImage: settings.baseImage });
+            image = createClusterImage(`${name}-${role}-image`, source, { host, parent, baseImage: settings.baseImage });
             images.set(key, image);
         }
         return image.imageId;
     }
 
-    const network = createClusterNetwork(`${name}-network`, { stack, cluster: name }, childOpts);
-    const common = { network, bindAddress, advertiseAddress, provider };
+    const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
+    const common = { network, host };
     const scope = (role: string) => ({ stack, cluster: name, role });
 
     const zookeeper = new Service(`${name}-zookeeper`, {

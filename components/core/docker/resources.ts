@@ -1,0 +1,282 @@
+import * as pulumi from "@pulumi/pulumi";
+import { changedKeys, inspect, labelFlags, removeIfPresent, runDocker } from "./cli";
+import { TarFile, ustarArchive } from "./tar";
+
+// clusterlab's own Docker resources, as Pulumi dynamic resources over the docker CLI.
+// Why not @pulumi/docker: its plugin (pulumi-resource-docker) cannot be downloaded on this
+// project's machines, and the Go module proxy refuses the pulumi-docker provider modules, so it
+// cannot be built either (docs/toolchain.md). These resources go through the same engine API
+// the CLI uses, honour DOCKER_HOST (unix://, ssh://, tcp://) per host, and replace rather than
+// update, as the Terraform provider does for almost every container input.
+
+/** The engine a resource lives on; empty means the ambient one (DOCKER_HOST or the default socket). */
+interface OnEngine {
+    dockerHost?: string;
+}
+
+function replaceOnAnyChange(ignore: string[] = []) {
+    return async (_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> => {
+        const replaces = changedKeys(olds, news, ignore);
+        // Names are fixed, so the old object must go before its replacement can take the name.
+        return { changes: replaces.length > 0, replaces, deleteBeforeReplace: true };
+    };
+}
+
+// ---- networks
+
+export interface DockerNetworkInputs extends OnEngine {
+    name: string;
+    driver: string;
+    labels: Record<string, string>;
+}
+
+const networkProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: DockerNetworkInputs) {
+        const id = await runDocker(inputs.dockerHost, ["network", "create", "--driver", inputs.driver, ...labelFlags(inputs.labels), inputs.name]);
+        return { id, outs: inputs };
+    },
+    async read(id: string, props: DockerNetworkInputs) {
+        const found = await inspect(props.dockerHost, "network", id, "{{.Id}}");
+        return found === undefined ? {} : { id, props };
+    },
+    diff: replaceOnAnyChange(),
+    async delete(id: string, props: DockerNetworkInputs) {
+        await removeIfPresent(props.dockerHost, ["network", "rm", id]);
+    },
+};
+
+/** Plain input shapes with `pulumi.Input` allowed at every level, as Pulumi's own SDKs type args. */
+type DeepInput<T> = T extends string | number | boolean | undefined ? T
+    : T extends (infer U)[] ? pulumi.Input<DeepInput<U>>[]
+        : { [K in keyof T]: pulumi.Input<DeepInput<T[K]>> };
+export type Inputs<T> = { [K in keyof T]: pulumi.Input<DeepInput<T[K]>> };
+
+/** A user-defined bridge network. */
+export class DockerNetwork extends pulumi.dynamic.Resource {
+    declare public readonly name: pulumi.Output<string>;
+    constructor(name: string, args: Inputs<DockerNetworkInputs>, opts?: pulumi.CustomResourceOptions) {
+        super(networkProvider, name, { ...args }, opts, "docker", "Network");
+    }
+}
+
+// ---- volumes
+
+export interface DockerVolumeInputs extends OnEngine {
+    name: string;
+    labels: Record<string, string>;
+}
+
+const volumeProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: DockerVolumeInputs) {
+        const id = await runDocker(inputs.dockerHost, ["volume", "create", ...labelFlags(inputs.labels), inputs.name]);
+        return { id, outs: inputs };
+    },
+    async read(id: string, props: DockerVolumeInputs) {
+        const found = await inspect(props.dockerHost, "volume", id, "{{.Name}}");
+        return found === undefined ? {} : { id, props };
+    },
+    diff: replaceOnAnyChange(),
+    async delete(id: string, props: DockerVolumeInputs) {
+        await removeIfPresent(props.dockerHost, ["volume", "rm", id]);
+    },
+};
+
+/** A named volume: state that `destroy` removes, instead of a host folder cleaned by hand. */
+export class DockerVolume extends pulumi.dynamic.Resource {
+    declare public readonly name: pulumi.Output<string>;
+    constructor(name: string, args: Inputs<DockerVolumeInputs>, opts?: pulumi.CustomResourceOptions) {
+        super(volumeProvider, name, { ...args }, opts, "docker", "Volume");
+    }
+}
+
+// ---- images
+
+export interface DockerImageInputs extends OnEngine {
+    /** The pinned reference: an upstream `repo:tag`, or `clusterlab/<name>:<content hash>` for a build. */
+    name: string;
+    /** For a build: the folder, relative to the program's, and the build args. */
+    build?: { context: string; buildArgs: Record<string, string> };
+}
+
+interface DockerImageOutputs extends DockerImageInputs {
+    imageId: string;
+}
+
+const imageProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: DockerImageInputs) {
+        // The tag is pinned to the content (or upstream), so an image already present is the image wanted.
+        let imageId = await inspect(inputs.dockerHost, "image", inputs.name, "{{.Id}}");
+        if (imageId === undefined) {
+            if (inputs.build === undefined) {
+                await runDocker(inputs.dockerHost, ["pull", inputs.name]);
+            } else {
+                const buildArgs = Object.keys(inputs.build.buildArgs).sort()
+                    .flatMap((key) => ["--build-arg", `${key}=${inputs.build!.buildArgs[key]}`]);
+                await runDocker(inputs.dockerHost, ["build", "--quiet", "--tag", inputs.name, ...buildArgs, inputs.build.context]);
+            }
+            imageId = await runDocker(inputs.dockerHost, ["image", "inspect", "--format", "{{.Id}}", inputs.name]);
+        }
+        return { id: inputs.name, outs: { ...inputs, imageId } };
+    },
+    async read(id: string, props: DockerImageOutputs) {
+        const imageId = await inspect(props.dockerHost, "image", id, "{{.Id}}");
+        return imageId === undefined ? {} : { id, props: { ...props, imageId } };
+    },
+    // Where the checkout lives is no reason to rebuild: the tag already says what is inside.
+    diff: replaceOnAnyChange(["build", "imageId"]),
+    async delete() {
+        // Images stay on the engine: a cache shared by stacks, not cluster state.
+    },
+};
+
+/** A pinned image, pulled or built once per engine and kept as a cache. */
+export class DockerImage extends pulumi.dynamic.Resource {
+    declare public readonly name: pulumi.Output<string>;
+    /** The image's id (`sha256:…`): containers run it, so a rebuild replaces them. */
+    declare public readonly imageId: pulumi.Output<string>;
+    constructor(name: string, args: Inputs<DockerImageInputs>, opts?: pulumi.CustomResourceOptions) {
+        super(imageProvider, name, { ...args, imageId: undefined }, opts, "docker", "Image");
+    }
+}
+
+// ---- containers
+
+export interface DockerContainerInputs extends OnEngine {
+    name: string;
+    hostname: string;
+    image: string;
+    command?: string[];
+    env: string[];
+    labels: Record<string, string>;
+    network: string;
+    aliases: string[];
+    ports: { ip: string; internal: number; external: number }[];
+    mounts: { type: "volume" | "bind"; source: string; target: string; readOnly: boolean }[];
+    files: TarFile[];
+    healthcheck?: { shellCommand: string; intervalSeconds: number; timeoutSeconds: number; retries: number; startPeriodSeconds: number };
+    waitTimeoutSeconds: number;
+    init: boolean;
+    privileged: boolean;
+    memoryMb?: number;
+    restart: string;
+}
+
+/** `docker create` flags for a container's inputs; pure, so it is tested without an engine. */
+export function renderCreateArgs(inputs: DockerContainerInputs): string[] {
+    const args = ["create", "--name", inputs.name, "--hostname", inputs.hostname, "--network", inputs.network];
+    args.push(...inputs.aliases.flatMap((alias) => ["--network-alias", alias]));
+    args.push(...labelFlags(inputs.labels));
+    args.push(...inputs.env.flatMap((entry) => ["--env", entry]));
+    args.push(...inputs.ports.flatMap((p) => ["--publish", `${p.ip.includes(":") ? `[${p.ip}]` : p.ip}:${p.external}:${p.internal}`]));
+    args.push(...inputs.mounts.flatMap((m) => ["--mount", `type=${m.type},source=${m.source},target=${m.target}${m.readOnly ? ",readonly" : ""}`]));
+    args.push("--restart", inputs.restart);
+    if (inputs.init) {
+        args.push("--init");
+    }
+    if (inputs.privileged) {
+        args.push("--privileged");
+    }
+    if (inputs.memoryMb !== undefined) {
+        args.push("--memory", `${inputs.memoryMb}m`);
+    }
+    const health = inputs.healthcheck;
+    if (health !== undefined) {
+        args.push("--health-cmd", health.shellCommand, "--health-interval", `${health.intervalSeconds}s`,
+            "--health-timeout", `${health.timeoutSeconds}s`, "--health-retries", String(health.retries),
+            "--health-start-period", `${health.startPeriodSeconds}s`);
+    }
+    args.push(inputs.image, ...(inputs.command ?? []));
+    return args;
+}
+
+const containerProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: DockerContainerInputs) {
+        const id = await runDocker(inputs.dockerHost, renderCreateArgs(inputs));
+        try {
+            if (inputs.files.length > 0) {
+                await runDocker(inputs.dockerHost, ["cp", "-", `${id}:/`], ustarArchive(inputs.files));
+            }
+            const since = Math.floor(Date.now() / 1000) - 1;
+            await runDocker(inputs.dockerHost, ["start", id]);
+            if (inputs.healthcheck !== undefined) {
+                await waitForHealth(inputs, id, since);
+            }
+        } catch (error) {
+            // A container that never became ready is not kept: its name would block the next `up`.
+            const logs = await runDocker(inputs.dockerHost, ["logs", "--tail", "30", id]).catch(() => "(no logs)");
+            await removeIfPresent(inputs.dockerHost, ["rm", "--force", "--volumes", id]);
+            // (No `cause`: Pulumi's TypeScript compile of the program targets a lib without it.)
+            // eslint-disable-next-line preserve-caught-error
+            throw new Error(`container ${inputs.name} did not become ready: ${(error as Error).message}\n` +
+                `last log lines:\n${logs}`);
+        }
+        return { id, outs: inputs };
+    },
+    async read(id: string, props: DockerContainerInputs) {
+        const found = await inspect(props.dockerHost, "container", id, "{{.Id}}");
+        return found === undefined ? {} : { id, props };
+    },
+    diff: replaceOnAnyChange(["waitTimeoutSeconds"]),
+    async delete(id: string, props: DockerContainerInputs) {
+        // A graceful stop: every image here stops on SIGTERM within a second (rule 16).
+        await removeIfPresent(props.dockerHost, ["stop", "--time", "10", id]);
+        await removeIfPresent(props.dockerHost, ["rm", "--volumes", id]);
+    },
+};
+
+/**
+ * Follows the engine's events for the container until it reports healthy (resolve), dies or
+ * turns unhealthy (reject), or the deadline passes (reject).
+ */
+function waitForHealth(inputs: DockerContainerInputs, id: string, since: number): Promise<void> {
+    const { spawn } = require("child_process") as typeof import("child_process"); // eslint-disable-line @typescript-eslint/no-require-imports
+    return new Promise((resolve, reject) => {
+        const env: Record<string, string | undefined> = { ...process.env };
+        if (inputs.dockerHost) {
+            env.DOCKER_HOST = inputs.dockerHost;
+        }
+        const until = Math.floor(Date.now() / 1000) + inputs.waitTimeoutSeconds;
+        const child = spawn("docker", [
+            "events", "--since", String(since), "--until", String(until),
+            "--filter", `container=${id}`, "--filter", "event=health_status", "--filter", "event=die",
+            "--format", "{{.Status}}",
+        ], { env, stdio: ["ignore", "pipe", "pipe"] });
+        let settled = false;
+        let buffered = "";
+        const finish = (error?: Error) => {
+            if (!settled) {
+                settled = true;
+                child.kill();
+                if (error) {
+                    reject(error);
+                } else {
+                    resolve();
+                }
+            }
+        };
+        child.stdout.on("data", (chunk: Buffer) => {
+            buffered += chunk.toString("utf8");
+            const lines = buffered.split("\n");
+            buffered = lines.pop() ?? "";
+            for (const line of lines.map((l) => l.trim())) {
+                if (line === "health_status: healthy") {
+                    finish();
+                } else if (line === "die") {
+                    finish(new Error("its main process exited"));
+                } else if (line === "health_status: unhealthy") {
+                    finish(new Error("its healthcheck reported unhealthy"));
+                }
+            }
+        });
+        child.on("error", (error: Error) => finish(error));
+        child.on("close", () => finish(new Error(`not healthy within ${inputs.waitTimeoutSeconds}s`)));
+    });
+}
+
+/** A container, started and, with a healthcheck, ready before anything that depends on it. */
+export class DockerContainer extends pulumi.dynamic.Resource {
+    declare public readonly name: pulumi.Output<string>;
+    constructor(name: string, args: Inputs<DockerContainerInputs>, opts?: pulumi.CustomResourceOptions) {
+        super(containerProvider, name, { ...args }, opts, "docker", "Container");
+    }
+}

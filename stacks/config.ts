@@ -1,0 +1,100 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ConfigProblem, describeIssues, renderProblems } from "../components/core/config";
+import { hostArgsSchema } from "../components/core/host";
+import { dnsLabel } from "../components/core/schema";
+import { clusterKinds } from "./kinds";
+
+/** Config keys are `clusterlab:<key>`; these are the keys a stack may set. */
+export const configNamespace = "clusterlab";
+
+const clusterEntrySchema = z.looseObject({
+    /** Which component: `mesos`. */
+    kind: z.enum(Object.keys(clusterKinds) as [string, ...string[]], {
+        error: `must be a cluster kind clusterlab knows (${Object.keys(clusterKinds).join(", ")})`,
+    }),
+    /** The name of the host (under `clusterlab:hosts`) the cluster runs on. Default `local`. */
+    host: dnsLabel.default("local"),
+});
+
+const stackSettingsSchema = z.strictObject({
+    /** Docker hosts by name. Default: one host `local`, the local engine, ports on 127.0.0.1. */
+    hosts: z.record(dnsLabel, hostArgsSchema).prefault({ local: {} }),
+    /** Clusters by name; each names its `kind` and the component's args. Default none. */
+    clusters: z.record(dnsLabel, clusterEntrySchema).default({}),
+});
+
+export interface ClusterConfig {
+    name: string;
+    kind: string;
+    host: string;
+    args: Record<string, unknown>;
+}
+
+export interface StackConfig {
+    hosts: Record<string, z.input<typeof hostArgsSchema>>;
+    clusters: ClusterConfig[];
+}
+
+/** Values in Pulumi config are strings; objects and numbers arrive as JSON text. */
+function decode(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+/**
+ * The `clusterlab:` part of a stack's config, as the settings object the schema reads. Keys of
+ * other namespaces (a provider's `docker:host`, say) are not ours to judge.
+ */
+export function clusterlabSettings(allConfig: Record<string, string>): Record<string, unknown> {
+    const prefix = `${configNamespace}:`;
+    return Object.fromEntries(Object.entries(allConfig)
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, value]) => [key.slice(prefix.length), decode(value)]));
+}
+
+/**
+ * Validates a stack's whole config at once: the stack's own keys, then every cluster with its
+ * component's schema. Throws one error that lists every bad path, before any resource exists.
+ */
+export function readStackConfig(allConfig: Record<string, string>): StackConfig {
+    const settings = clusterlabSettings(allConfig);
+    const problems: ConfigProblem[] = [];
+    const parsed = stackSettingsSchema.safeParse(settings);
+    if (!parsed.success) {
+        problems.push(...describeIssues(`${configNamespace}:`, settings, parsed.error));
+    }
+    // Judge each cluster even when another part failed, so one run lists every problem.
+    const hostNames = parsed.success ? Object.keys(parsed.data.hosts) : Object.keys(asRecord(settings.hosts) ?? { local: {} });
+    const clusters: ClusterConfig[] = [];
+    for (const [name, raw] of Object.entries(asRecord(settings.clusters) ?? {})) {
+        const entry = clusterEntrySchema.safeParse(raw);
+        if (!entry.success) {
+            continue; // already reported by the stack schema
+        }
+        const { kind, host, ...args } = entry.data;
+        const path = `${configNamespace}:clusters.${name}`;
+        if (!hostNames.includes(host)) {
+            problems.push({
+                propertyPath: `${path}.host`,
+                reason: `must name a host under ${configNamespace}:hosts (${hostNames.join(", ")}), got "${host}"`,
+            });
+        }
+        const checked = clusterKinds[kind].schema.safeParse(args);
+        if (!checked.success) {
+            problems.push(...describeIssues(path, args, checked.error));
+        }
+        clusters.push({ name, kind, host, args });
+    }
+    if (!parsed.success || problems.length > 0) {
+        throw new pulumi.RunError(renderProblems("invalid stack config:", problems));
+    }
+    return { hosts: parsed.data.hosts, clusters };
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+}

@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { Host } from "../components/core/host";
+import { MesosCluster, mesosClusterArgsSchema } from "../components/mesos";
+
+/** What the stack program needs to know of one cluster kind. */
+export interface ClusterKind {
+    /** The component's own schema: the stack validates with it, so defaults live in one place. */
+    schema: z.ZodType;
+    /** Builds the component on a host and returns what the stack exports for it. */
+    deploy(name: string, args: Record<string, unknown>, host: Host): Record<string, pulumi.Output<unknown>>;
+}
+
+/** Every cluster kind a stack's `clusterlab:clusters` may name, by its `kind`. */
+export const clusterKinds: Record<string, ClusterKind> = {
+    mesos: {
+        schema: mesosClusterArgsSchema,
+        deploy(name, args, host) {
+            const cluster = new MesosCluster(name, { ...args, host });
+            return {
+                masterUrl: cluster.masterUrl,
+                zookeeperUrl: cluster.zookeeperUrl,
+                redisUrl: cluster.redisUrl,
+                queueNames: cluster.queueNames,
+                enqueueCommand: cluster.enqueueCommand,
+                networkName: cluster.networkName,
+                containerNames: cluster.containerNames,
+            };
+        },
+    },
+};

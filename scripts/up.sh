@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# From a fresh clone to a running stack: npm dependencies, the toolchain, then `pulumi up`.
+#
+#   bash scripts/up.sh [STACK] [extra pulumi up flags]     # STACK default: local
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stack="${1:-local}"
+shift || true
+bash scripts/npm-deps.sh
+eval "$(bash scripts/toolchain.sh)"
+source scripts/local-backend.sh
+pulumi stack select --create "$stack" >/dev/null
+start=$SECONDS
+pulumi up --yes --stack "$stack" "$@"
+echo "up: $((SECONDS - start))s" >&2
+pulumi stack output --stack "$stack" --json

@@ -1,0 +1,140 @@
+import * as assert from "assert";
+import { changesOf, labelledLeftovers, TestStack } from "./support/lifecycle";
+import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
+
+const masterPort = 25050;
+const agent = (name: string, resources: Record<string, number>) =>
+    ({ name, resources: { cpus: 1, mem: 512, ...resources }, attributes: { location: "yow" }, containerizers: ["mesos"] });
+
+/** The wraxl cluster as the local stack declares it, on ports of its own so it can run beside it. */
+function wraxl(agents: unknown[]) {
+    return {
+        wraxl: {
+            kind: "mesos",
+            master: { image: { build: "mesos-standin" }, port: masterPort },
+            agentImage: { build: "mesos-standin" },
+            zookeeper: { port: false },
+            redis: { port: false },
+            agents,
+        },
+    };
+}
+
+async function masterState(): Promise<any> {
+    const response = await fetch(`http://127.0.0.1:${masterPort}/master/state`);
+    assert.strictEqual(response.status, 200);
+    return response.json();
+}
+
+/** An RQ job's status and result, read inside the scheduler container through RQ itself. */
+function jobStatus(scheduler: string, jobId: string): { status: string; result: any } {
+    const python = [
+        "import json, sys", "from redis import Redis", "from rq.job import Job",
+        `job = Job.fetch(${JSON.stringify(jobId)}, connection=Redis("redis"))`,
+        "print(json.dumps({'status': job.get_status(refresh=True), 'result': job.return_value() if hasattr(job, 'return_value') else job.result}))",
+    ].join("\n");
+    return JSON.parse(docker("exec", scheduler, "python3", "-c", python));
+}
+
+async function waitForJob(scheduler: string, jobId: string, until: (status: string) => boolean, seconds: number) {
+    const deadline = Date.now() + seconds * 1000;
+    let last = jobStatus(scheduler, jobId);
+    while (!until(last.status) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        last = jobStatus(scheduler, jobId);
+    }
+    return last;
+}
+
+const describeE2e = e2eOptOut ? describe.skip : describe;
+
+describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and Docker; Mesos master/agents are the stand-in image (no real Mesos here)", function () {
+    this.timeout(20 * 60 * 1000);
+    const stack = new TestStack("mesos");
+    let outputs: Record<string, any>;
+    let suiteStart = 0;
+
+    before(async () => {
+        suiteStart = Date.now();
+        prepareToolchain();
+        await stack.init(wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]));
+    });
+
+    after(async () => {
+        await stack.dispose();
+        console.log(`    suite MesosCluster e2e: ${((Date.now() - suiteStart) / 1000).toFixed(1)}s`);
+    });
+
+    it("MesosCluster: preview plans the network, five roles and their volumes before anything exists", async () => {
+        const preview = await stack.preview();
+        const changes = changesOf(preview.changeSummary);
+        assert.deepStrictEqual(Object.keys(changes), ["create"], JSON.stringify(changes));
+        assert.ok(changes.create >= 18, JSON.stringify(changes));
+        assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+    });
+
+    it("MesosCluster: up brings every role to healthy, in readiness order", async () => {
+        const started = Date.now();
+        const result = await stack.up();
+        console.log(`      up: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        assert.strictEqual(result.summary.result, "succeeded");
+        outputs = (await stack.outputs()).clusters.wraxl;
+        const statuses = docker("ps", "--filter", `label=clusterlab.stack=${stack.name}`, "--format", "{{.Names}} {{.Status}}")
+            .split("\n").sort();
+        assert.strictEqual(statuses.length, 5, statuses.join("\n"));
+        for (const line of statuses) {
+            assert.match(line, /\(healthy\)/, line);
+        }
+    });
+
+    it("MesosCluster: the master, found through zookeeper by the agent, lists it with its custom resources and attributes", async () => {
+        assert.strictEqual(outputs.masterUrl, `http://127.0.0.1:${masterPort}`);
+        const state = await masterState();
+        assert.strictEqual(state.cluster, "wraxl");
+        const agents = state.slaves.filter((s: any) => s.active);
+        assert.deepStrictEqual(agents.map((s: any) => s.hostname), ["agent1"]);
+        assert.deepStrictEqual([agents[0].resources.high, agents[0].resources.low, agents[0].resources.world], [1, 1, 1]);
+        assert.strictEqual(agents[0].attributes.location, "yow");
+    });
+
+    it("MesosCluster: a job enqueued with the output's command runs on the agent as the build user", async () => {
+        const jobId = shell(outputs.enqueueCommand);
+        assert.match(jobId, /^[0-9a-f-]{8,}$/);
+        const job = await waitForJob(outputs.containerNames.scheduler, jobId, (s) => s === "finished" || s === "failed", 90);
+        assert.strictEqual(job.status, "finished", JSON.stringify(job));
+        assert.strictEqual(job.result.exit_code, 0);
+        assert.match(job.result.stdout, /hello from wrlbuild/);
+    });
+
+    it("MesosCluster: a job on the high queue waits, since the scheduler starts jobs only on low and world", async () => {
+        const scheduler = outputs.containerNames.scheduler;
+        const enqueue = (queue: string) => shell(outputs.enqueueCommand.replace('Queue("wraxl_low"', `Queue("${queue}"`));
+        const high = enqueue(outputs.queueNames.high);
+        const low = enqueue(outputs.queueNames.low);
+        assert.strictEqual((await waitForJob(scheduler, low, (s) => s === "finished", 90)).status, "finished");
+        assert.strictEqual(jobStatus(scheduler, high).status, "queued");
+    });
+
+    it("MesosCluster: a second preview and a refresh report no changes", async () => {
+        const preview = await stack.preview({ expectNoChanges: true });
+        assert.deepStrictEqual(changesOf(preview.changeSummary), {});
+        const refresh = await stack.refresh({ expectNoChanges: true });
+        assert.deepStrictEqual(changesOf(refresh.summary.resourceChanges), {});
+    });
+
+    it("MesosCluster: one more agent creates only that agent, which registers with the master", async () => {
+        await stack.setClusters(wraxl([agent("agent1", { high: 1, low: 1, world: 1 }), agent("agent2", { high: 0, low: 2, world: 1 })]));
+        const result = await stack.up();
+        // The agent's Service component, its work volume and its container; nothing else moves.
+        assert.deepStrictEqual(changesOf(result.summary.resourceChanges), { create: 3 });
+        const agents = (await masterState()).slaves.filter((s: any) => s.active).map((s: any) => s.hostname).sort();
+        assert.deepStrictEqual(agents, ["agent1", "agent2"]);
+    });
+
+    it("MesosCluster: destroy leaves no container, network or volume with the stack's label", async () => {
+        const started = Date.now();
+        await stack.destroy();
+        console.log(`      destroy: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+    });
+});

@@ -1,0 +1,129 @@
+import * as automation from "@pulumi/pulumi/automation";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { docker, repoRoot } from "./toolchain";
+
+/** Containers, networks and volumes that carry a stack's label: what destroy must leave at zero. */
+export function labelledLeftovers(stack: string): string[] {
+    const filter = `label=clusterlab.stack=${stack}`;
+    return [
+        ...docker("ps", "-a", "--filter", filter, "--format", "container {{.Names}}").split("\n"),
+        ...docker("network", "ls", "--filter", filter, "--format", "network {{.Name}}").split("\n"),
+        ...docker("volume", "ls", "--filter", filter, "--format", "volume {{.Name}}").split("\n"),
+    ].filter((line) => line !== "");
+}
+
+/** The last log lines of every unhealthy or stopped container of a stack, for a failure report. */
+export function diagnoseContainers(stack: string): string {
+    const rows = docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", "{{.Names}}\t{{.Status}}");
+    const reports = [`containers of stack ${stack}:\n${rows || "(none)"}`];
+    for (const row of rows.split("\n").filter((r) => r !== "")) {
+        const [name, status] = row.split("\t");
+        if (!/\(healthy\)/.test(status)) {
+            let logs: string;
+            try {
+                logs = docker("logs", "--tail", "30", name);
+            } catch (error) {
+                logs = String((error as { stderr?: string }).stderr ?? error);
+            }
+            reports.push(`--- ${name} (${status}), last log lines:\n${logs}`);
+        }
+    }
+    return reports.join("\n");
+}
+
+/**
+ * A stack of the project's own program on a throwaway file backend, with a unique name so
+ * runs never collide with the local stack or with each other.
+ */
+export class TestStack {
+    public readonly name: string;
+    private readonly backendDir: string;
+    private stack?: automation.Stack;
+
+    constructor(kind: string) {
+        this.name = `e2e-${kind}-${crypto.randomBytes(3).toString("hex")}`;
+        this.backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterlab-e2e-"));
+    }
+
+    async init(clusters: Record<string, unknown>): Promise<void> {
+        this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: repoRoot }, {
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${this.backendDir}`,
+                PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex"),
+            },
+        });
+        await this.setClusters(clusters);
+    }
+
+    async setClusters(clusters: Record<string, unknown>): Promise<void> {
+        await this.workspaceStack().setAllConfig({
+            "clusterlab:hosts": { value: JSON.stringify({ local: { bindAddress: "127.0.0.1" } }) },
+            "clusterlab:clusters": { value: JSON.stringify(clusters) },
+        });
+    }
+
+    preview(opts: automation.PreviewOptions = {}) {
+        return this.withDiagnostics("preview", () => this.workspaceStack().preview({ diff: true, ...opts }));
+    }
+
+    up() {
+        return this.withDiagnostics("up", () => this.workspaceStack().up({ onOutput: progress }));
+    }
+
+    refresh(opts: automation.RefreshOptions = {}) {
+        return this.withDiagnostics("refresh", () => this.workspaceStack().refresh(opts));
+    }
+
+    destroy() {
+        return this.withDiagnostics("destroy", () => this.workspaceStack().destroy({ onOutput: progress }));
+    }
+
+    async outputs(): Promise<Record<string, any>> {
+        const outputs = await this.workspaceStack().outputs();
+        return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+    }
+
+    /** Destroys whatever is left and removes the stack and its backend; safe after a failure. */
+    async dispose(): Promise<void> {
+        if (this.stack !== undefined) {
+            try {
+                await this.stack.destroy();
+                await this.stack.workspace.removeStack(this.name);
+            } catch (error) {
+                console.error(`cleanup of ${this.name} failed: ${(error as Error).message}`);
+            }
+        }
+        fs.rmSync(this.backendDir, { recursive: true, force: true });
+    }
+
+    private workspaceStack(): automation.Stack {
+        if (this.stack === undefined) {
+            throw new Error("TestStack.init was not called");
+        }
+        return this.stack;
+    }
+
+    private async withDiagnostics<T>(operation: string, run: () => Promise<T>): Promise<T> {
+        try {
+            return await run();
+        } catch (error) {
+            const diagnostics = diagnoseContainers(this.name);
+            throw new Error(`pulumi ${operation} of ${this.name} failed:\n${(error as Error).message}\n\n${diagnostics}`, { cause: error });
+        }
+    }
+}
+
+/** The engine's own progress lines, indented under the test's title, when E2E_VERBOSE is set. */
+function progress(line: string): void {
+    if (process.env.E2E_VERBOSE) {
+        process.stdout.write(`      ${line}`);
+    }
+}
+
+/** Resource operation counts, without the `same` entries, for asserting what an update did. */
+export function changesOf(summary: Record<string, number> | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, count]) => op !== "same" && count > 0));
+}

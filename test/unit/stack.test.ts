@@ -1,0 +1,94 @@
+import * as assert from "assert";
+import { byType, installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
+import { readStackFile, stackConfigAsPulumiGivesIt } from "../support/stack-config";
+
+installMocks("test");
+const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
+const { deployStack } = require("../../stacks/program") as typeof import("../../stacks/program");
+
+function withCluster(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+    return stackConfigAsPulumiGivesIt({ "clusterlab:clusters": { wraxl: { kind: "mesos", ...cluster } }, ...extra });
+}
+
+function problemsOf(config: Record<string, string>): string[] {
+    try {
+        readStackConfig(config);
+    } catch (error) {
+        return (error as Error).message.split("\n").slice(1).map((line) => line.trim());
+    }
+    return [];
+}
+
+describe("stack program (unit, mocked engine)", () => {
+    beforeEach(resetRecorded);
+
+    it("deploys the local stack's own config: one host, the wraxl MesosCluster, its outputs", async () => {
+        const outputs = deployStack(readStackConfig(readStackFile("local")));
+        assert.deepStrictEqual(Object.keys(outputs), ["wraxl"]);
+        assert.strictEqual(await valueOf(outputs.wraxl.masterUrl), "http://127.0.0.1:5050");
+        assert.match(String(await valueOf(outputs.wraxl.enqueueCommand)), /^docker exec test-wraxl-scheduler /);
+        await valueOf(outputs.wraxl.containerNames);
+        assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/docker:Container").map((c) => c.inputs.name).sort(), [
+            "test-wraxl-agent1", "test-wraxl-master", "test-wraxl-redis", "test-wraxl-scheduler", "test-wraxl-zookeeper",
+        ]);
+        const standin = byType("pulumi-nodejs:dynamic/docker:Image").filter((i) => String(i.inputs.name).startsWith("clusterlab/mesos-standin:"));
+        assert.strictEqual(standin.length, 1, "the local stack runs the Mesos stand-in, built once");
+    });
+
+    it("defaults to one local host when the stack names none", () => {
+        const config = readStackConfig(withCluster({}));
+        assert.deepStrictEqual(config.hosts, { local: { bindAddress: "127.0.0.1" } });
+        assert.strictEqual(config.clusters[0].host, "local");
+    });
+
+    it("ignores other namespaces' keys, such as a provider's", () => {
+        assert.deepStrictEqual(problemsOf(withCluster({}, { "docker:host": "unix:///x.sock" })), []);
+    });
+
+    const badConfigs: [string, Record<string, string>, string[]][] = [
+        ["a negative agent count", withCluster({ agents: -2 }),
+            ["clusterlab:clusters.wraxl.agents: must be a whole number of agents >= 1, or a list of named agents, got -2"]],
+        ["an unknown resource name", withCluster({ agents: [{ name: "a1", resources: { gpu: 1 } }] }),
+            ["clusterlab:clusters.wraxl.agents[0].resources.gpu: is not a known setting: expected cpus, mem, disk, high, low or world"]],
+        ["a queue prefix with spaces", withCluster({ scheduler: { queuePrefix: "my queue" } }),
+            ['clusterlab:clusters.wraxl.scheduler.queuePrefix: must be letters, digits, _ or - (it is part of Redis queue names), got "my queue"']],
+        ["two agents with one name", withCluster({ agents: [{ name: "a1" }, { name: "a1" }] }),
+            ['clusterlab:clusters.wraxl.agents[1].name: must be unique: agents[0] is already named "a1", got "a1"']],
+        ["an unknown cluster kind", stackConfigAsPulumiGivesIt({ "clusterlab:clusters": { x: { kind: "nomad" } } }),
+            ['clusterlab:clusters.x.kind: must be a cluster kind clusterlab knows (mesos), got "nomad"']],
+        ["a host that is not defined", withCluster({ host: "far" }),
+            ['clusterlab:clusters.wraxl.host: must name a host under clusterlab:hosts (local), got "far"']],
+        ["an unknown top-level key", stackConfigAsPulumiGivesIt({ "clusterlab:cluster": {} }),
+            ["clusterlab:cluster: is not a known setting"]],
+        ["a port published twice", withCluster({ redis: { port: 5050 } }),
+            ["clusterlab:clusters.wraxl.redis.port: must differ from master.port: both publish host port 5050, got 5050"]],
+    ];
+    for (const [what, config, expected] of badConfigs) {
+        it(`rejects ${what}, naming the path and what was expected`, () => {
+            assert.deepStrictEqual(problemsOf(config), expected);
+        });
+    }
+
+    it("reports every problem of a config at once, before any resource is registered", () => {
+        const config = stackConfigAsPulumiGivesIt({
+            "clusterlab:hosts": { local: { bindAddress: "localhost" } },
+            "clusterlab:clusters": {
+                a: { kind: "mesos", agents: 0, scheduler: { queuePrefix: "a b" } },
+                b: { kind: "mesos", agents: [{ name: "x", resources: { high: 1, low: 0, world: 0 } }] },
+            },
+        });
+        assert.throws(() => deployStack(readStackConfig(config)), (error: Error) => {
+            assert.strictEqual(error.constructor.name, "RunError");
+            const lines = error.message.split("\n");
+            assert.strictEqual(lines[0], "invalid stack config:");
+            assert.deepStrictEqual(lines.slice(1).map((line) => line.trim().split(": ")[0]), [
+                "clusterlab:hosts.local.bindAddress",
+                "clusterlab:clusters.a.agents",
+                "clusterlab:clusters.a.scheduler.queuePrefix",
+                "clusterlab:clusters.b.agents",
+            ]);
+            return true;
+        });
+        assert.deepStrictEqual(recorded, []);
+    });
+});

@@ -13,4 +13,13 @@ pulumi stack select --create "$stack" >/dev/null
 start=$SECONDS
 pulumi up --yes --stack "$stack" "$@"
 echo "up: $((SECONDS - start))s" >&2
-pulumi stack output --stack "$stack" --json
+# Each cluster's outputs, one per line, strings as they are: URLs to open, commands to paste.
+pulumi stack output --stack "$stack" --json | node -e '
+  let text = "";
+  process.stdin.on("data", (d) => (text += d)).on("end", () => {
+    for (const [cluster, outputs] of Object.entries(JSON.parse(text).clusters ?? {})) {
+      for (const [key, value] of Object.entries(outputs)) {
+        console.log(`${cluster}.${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+      }
+    }
+  });'

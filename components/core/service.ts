@@ -110,11 +110,31 @@ export class Service extends pulumi.ComponentResource {
             privileged: args.privileged ?? false,
             memoryMb: args.memoryMb,
             restart: "unless-stopped",
+            secretInputs: secretInputNames(args.env ?? {}, args.files ?? []),
         }, { parent: this, dependsOn: [...(args.dependsOn ?? []), ...volumes.map((v) => v.resource)] });
 
         this.containerName = this.container.name;
         this.registerOutputs({ containerName: this.containerName, dnsName: this.dnsName, urls: this.urls });
     }
+}
+
+async function isSecretInput(value: pulumi.Input<string>): Promise<boolean> {
+    return pulumi.Output.isInstance(value) ? pulumi.isSecret(value as pulumi.Output<string>) : false;
+}
+
+/**
+ * The env vars and files whose values are Pulumi secrets. Policies see secrets unwrapped, so
+ * this list is how the pack tells a key that came from a secret from one typed into code.
+ */
+export function secretInputNames(
+    env: Record<string, pulumi.Input<string>>,
+    files: { path: string; content: pulumi.Input<string> }[],
+): pulumi.Output<string[]> {
+    const checks = [
+        ...Object.entries(env).map(async ([key, value]) => ((await isSecretInput(value)) ? `env:${key}` : "")),
+        ...files.map(async (file) => ((await isSecretInput(file.content)) ? `file:${file.path}` : "")),
+    ];
+    return pulumi.output(Promise.all(checks)).apply((names) => names.filter((name) => name !== "").sort());
 }
 
 /** Env as Docker's `K=V` list, sorted so that a reordering in code is not a diff. */

@@ -87,6 +87,7 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
         ports: [port("client", mesosPorts.zookeeper, settings.zookeeper.port, "zk")],
         volumes: [{ name: "data", containerPath: "/data" }],
         healthcheck: zookeeperHealthcheck,
+        memoryMb: settings.zookeeper.memoryMb,
     }, { parent });
     const zookeeperUrl = renderZookeeperUrl([zookeeper.dnsName]);
 
@@ -104,6 +105,7 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
         ports: [port("http", mesosPorts.master, settings.master.port, "http")],
         volumes: [{ name: "work", containerPath: "/var/lib/mesos" }],
         healthcheck: httpHealthcheck(mesosPorts.master),
+        memoryMb: settings.master.memoryMb,
         dependsOn: [zookeeper],
     }, { parent });
 
@@ -118,6 +120,7 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
             ports: [port("http", mesosPorts.agent, agent.port, "http")],
             volumes: [{ name: "work", containerPath: "/var/lib/mesos/agent" }],
             healthcheck: httpHealthcheck(mesosPorts.agent),
+            memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
             dependsOn: [master],
         }, { parent });
     }
@@ -134,6 +137,7 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
         ports: [port("redis", mesosPorts.redis, settings.redis.port, "redis")],
         volumes: [{ name: "data", containerPath: "/data" }],
         healthcheck: redisHealthcheck,
+        memoryMb: settings.redis.memoryMb,
     }, { parent });
 
     const scheduler = new Service(`${name}-scheduler`, {
@@ -149,6 +153,7 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
             { hostPath: settings.scheduler.source, containerPath: schedulerPaths.source, readOnly: true },
         ],
         healthcheck: settings.scheduler.healthcheck === false ? undefined : { test: settings.scheduler.healthcheck },
+        memoryMb: settings.scheduler.memoryMb,
         dependsOn: [master, redis, ...Object.values(agents)],
     }, { parent });
 

@@ -30,6 +30,9 @@ const agentResourcesSchema = z.strictObject({
 const attributeName = z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, _ . or -");
 const attributeValue = z.union([z.string().regex(/^[^;:,\s]+$/, "must have no ; : , or spaces"), z.number()]);
 
+/** A container memory limit in MB: every role has one, so one runaway job cannot take the host. */
+const memoryMb = z.number().int().min(16, "must be at least 16 MB");
+
 /** Roles whose names an agent may not take: they share the cluster's container and DNS names. */
 export const mesosRoles = ["zookeeper", "master", "redis", "scheduler", "network"] as const;
 
@@ -50,6 +53,8 @@ const agentSchema = z.strictObject({
     image: imageSource.optional(),
     /** Host port for the agent's HTTP endpoint (5051), or `false`. Default `false`. */
     port: hostPort.default(false),
+    /** Memory limit of the agent container (jobs included), in MB. Default: the `mem` it offers plus 256. */
+    memoryMb: memoryMb.optional(),
 });
 
 const agentList = z.array(agentSchema, {
@@ -104,12 +109,16 @@ export const mesosClusterArgsSchema = z.strictObject({
         image: imageSource.default({ build: "zookeeper" }),
         /** Host port for the client port 2181, or `false`. Default 2181. */
         port: hostPort.default(2181),
+        /** Memory limit of the zookeeper container, in MB. Default 512. */
+        memoryMb: memoryMb.default(512),
     }).prefault({}),
     master: z.strictObject({
         /** Default: the pinned upstream mesosphere/mesos-master. */
         image: imageSource.default({ pinned: upstreamMesosImages.master }),
         /** Host port of the web UI and API (5050), or `false`. Default 5050. */
         port: hostPort.default(5050),
+        /** Memory limit of the master container, in MB. Default 256. */
+        memoryMb: memoryMb.default(256),
         /** Masters needed for a quorum. Default 1. */
         quorum: z.number().int().min(1).default(1),
         /** Where the master keeps its registry. Default `in_memory`: nothing to clean between runs. */
@@ -126,6 +135,8 @@ export const mesosClusterArgsSchema = z.strictObject({
         image: imageSource.default({ build: "redis" }),
         /** Host port for 6379, or `false`. Default 6379. */
         port: hostPort.default(6379),
+        /** Memory limit of the redis container, in MB. Default 256. */
+        memoryMb: memoryMb.default(256),
     }).prefault({}),
     scheduler: z.strictObject({
         /** The wraxl scheduler image. Default: images/wraxl-scheduler-standin. */
@@ -138,6 +149,8 @@ export const mesosClusterArgsSchema = z.strictObject({
         runsOn: z.array(queueResource).min(1).default(["low", "world"]),
         /** Whether jobs pull their docker_image first. Default false, as in the seed. */
         pullImages: z.boolean().default(false),
+        /** Memory limit of the scheduler container, in MB. Default 256. */
+        memoryMb: memoryMb.default(256),
         /** The readiness test inside the scheduler container, or `false` for none. Default: the image's /usr/local/bin/healthcheck. */
         healthcheck: z.union([z.array(z.string()).min(1), z.literal(false)]).default(["/usr/local/bin/healthcheck"]),
     }).prefault({}),

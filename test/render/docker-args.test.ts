@@ -12,7 +12,7 @@ const base: DockerContainerInputs = {
     labels: { "clusterlab.stack": "dev", "clusterlab.cluster": "wraxl" }, network: "dev-wraxl", aliases: ["redis"],
     ports: [{ ip: "127.0.0.1", internal: 6379, external: 6379 }],
     mounts: [{ type: "volume", source: "dev-wraxl-redis-data", target: "/data", readOnly: false }],
-    files: [], waitTimeoutSeconds: 180, init: false, privileged: false, restart: "unless-stopped",
+    files: [], waitTimeoutSeconds: 180, init: false, privileged: false, restart: "unless-stopped", secretInputs: [],
 };
 
 describe("docker resource helpers", () => {

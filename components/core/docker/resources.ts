@@ -159,6 +159,8 @@ export interface DockerContainerInputs extends OnEngine {
     privileged: boolean;
     memoryMb?: number;
     restart: string;
+    /** Which env vars (`env:NAME`) and files (`file:/path`) hold Pulumi secrets; the policy pack reads it. */
+    secretInputs: string[];
 }
 
 /** `docker create` flags for a container's inputs; pure, so it is tested without an engine. */

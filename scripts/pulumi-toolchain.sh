@@ -8,7 +8,7 @@
 #   PULUMI_BIN="$(bash scripts/pulumi-toolchain.sh)"
 #
 # stdout: only the absolute bin dir (pulumi, pulumi-language-nodejs,
-#         pulumi-resource-pulumi-nodejs). Progress and timings go to stderr.
+#         pulumi-resource-pulumi-nodejs, pulumi-analyzer-policy). Progress and timings go to stderr.
 # Cache:  ${CLUSTERLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clusterlab}
 #           go/mod, go/build            Go module and build caches
 #           pulumi/<cli-version>/bin    the bin dir printed on stdout
@@ -48,7 +48,7 @@ ambient_ok() {
   p="$(command -v pulumi 2>/dev/null)" || return 1
   dir="$(cd "$(dirname "$p")" && pwd)"
   [[ "$dir" != "$CACHE/pulumi/"* ]] || return 1
-  [[ -x "$dir/pulumi-language-nodejs" && -x "$dir/pulumi-resource-pulumi-nodejs" ]] || return 1
+  [[ -x "$dir/pulumi-language-nodejs" && -x "$dir/pulumi-resource-pulumi-nodejs" && -x "$dir/pulumi-analyzer-policy" ]] || return 1
   [[ "$("$p" version 2>/dev/null)" == "v$CLI_VERSION" ]] || return 1
   echo "$dir"
 }
@@ -72,8 +72,8 @@ flock 9
 
 # Builds <main package> of wrapper module <dir> into <out> unless the stamp beside it says
 # it was built from the same inputs. Returns 0 if it built, 1 if it was up to date.
-go_build() { # <wrapper dir> <main package> <out> <-X variable> <version>
-  local dir="$go_dir/$1" pkg="$2" out="$3" var="$4" version="$5" key start
+go_build() { # <wrapper dir> <main package> <out> <-X variable> <version> [go.mod to build with]
+  local dir="$go_dir/$1" pkg="$2" out="$3" var="$4" version="$5" modfile="${6:-}" key start
   local ldflags="-s -w -X $var=$version"
   key="$( {
     cat "$dir"/go.mod "$dir"/go.sum
@@ -86,7 +86,7 @@ go_build() { # <wrapper dir> <main package> <out> <-X variable> <version>
   fi
   log "$(basename "$out") $version: building $pkg (logs: $out.log)"
   start=$SECONDS
-  if ! (cd "$dir" && go build -p 2 -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg") >"$out.log" 2>&1; then
+  if ! (cd "$dir" && go build ${modfile:+-modfile="$modfile"} -p 2 -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg") >"$out.log" 2>&1; then
     tail -n 30 "$out.log" >&2
     die "building $(basename "$out") failed"
   fi
@@ -97,8 +97,29 @@ go_build() { # <wrapper dir> <main package> <out> <-X variable> <version>
 
 go_build pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
   "$BIN/pulumi" "$SDK_VERSION_VAR" "v$CLI_VERSION" || true
+# The language host is built from a copy of its sdk/v3 module with one method added
+# (scripts/go/pulumi-language-nodejs/patch/runplugin.go: RunPlugin, which the CLI uses to start
+# policy packs). The copy and a go.mod that points at it live in the cache, not the checkout.
+patched_nodejs_host_modfile() {
+  local wrapper="$go_dir/pulumi-language-nodejs" src="$CACHE/src/pulumi-sdk-v$NODEJS_HOST_VERSION-runplugin"
+  local upstream
+  (cd "$wrapper" && go mod download github.com/pulumi/pulumi/sdk/v3) >&2
+  upstream="$(cd "$wrapper" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
+  if ! cmp -s "$wrapper/patch/runplugin.go" "$src/nodejs/cmd/pulumi-language-nodejs/runplugin_clusterlab.go"; then
+    rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$upstream" "$src" && chmod -R u+w "$src"
+    sed -i 's/^func (host \*nodeLanguageHost) RunPlugin(/func (host *nodeLanguageHost) runPluginNotSupported(/' \
+      "$src/nodejs/cmd/pulumi-language-nodejs/main.go"
+    grep -q runPluginNotSupported "$src/nodejs/cmd/pulumi-language-nodejs/main.go" || die "RunPlugin not found in $upstream"
+    sed '/^\/\/go:build clusterlab_patch$/d' "$wrapper/patch/runplugin.go" \
+      >"$src/nodejs/cmd/pulumi-language-nodejs/runplugin_clusterlab.go"
+  fi
+  cp "$wrapper/go.mod" "$CACHE/src/pulumi-language-nodejs.go.mod"
+  cp "$wrapper/go.sum" "$CACHE/src/pulumi-language-nodejs.go.sum"
+  echo "replace github.com/pulumi/pulumi/sdk/v3 => $src" >>"$CACHE/src/pulumi-language-nodejs.go.mod"
+  echo "$CACHE/src/pulumi-language-nodejs.go.mod"
+}
 go_build pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
-  "$BIN/pulumi-language-nodejs" "$SDK_VERSION_VAR" "v$NODEJS_HOST_VERSION" || true
+  "$BIN/pulumi-language-nodejs" "$SDK_VERSION_VAR" "v$NODEJS_HOST_VERSION" "$(patched_nodejs_host_modfile)" || true
 
 # The plugin that runs dynamic providers written with @pulumi/pulumi (pulumi.dynamic.Resource):
 # Pulumi's release archives ship it as a small script next to the CLI.
@@ -110,5 +131,16 @@ exec node "$script" "$@"
 SH
 chmod +x "$BIN/pulumi-resource-pulumi-nodejs.tmp"
 mv -f "$BIN/pulumi-resource-pulumi-nodejs.tmp" "$BIN/pulumi-resource-pulumi-nodejs"
+
+# The analyzer that runs a Node.js policy pack (`pulumi preview --policy-pack policies`), also a
+# small script in Pulumi's release archives; it starts in the pack's folder.
+cat >"$BIN/pulumi-analyzer-policy.tmp" <<'SH'
+#!/bin/sh
+# Runs the policy pack host of the @pulumi/pulumi package that the policy pack resolves.
+script="$(node -e 'process.stdout.write(require.resolve("@pulumi/pulumi/cmd/run-policy-pack"))')" || exit 1
+exec node "$script" "$@"
+SH
+chmod +x "$BIN/pulumi-analyzer-policy.tmp"
+mv -f "$BIN/pulumi-analyzer-policy.tmp" "$BIN/pulumi-analyzer-policy"
 
 echo "$BIN"

@@ -1,0 +1,54 @@
+import * as assert from "assert";
+import { allPolicies } from "../../policies/all";
+import { installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
+import { readStackFile, stackConfigAsPulumiGivesIt } from "../support/stack-config";
+import { stackViolationsOf, violationsOf } from "./util";
+
+installMocks("test");
+const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
+const { deployStack } = require("../../stacks/program") as typeof import("../../stacks/program");
+
+/** Deploys a stack config under mocks and runs the whole pack over what it registered. */
+async function packViolations(config: Record<string, string>) {
+    resetRecorded();
+    const outputs = deployStack(readStackConfig(config));
+    await Promise.all(Object.values(outputs).map((cluster) => valueOf(cluster.containerNames)));
+    const resources = recorded.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/docker:"))
+        .map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
+    const { resource, stack } = allPolicies();
+    const mandatory: string[] = [];
+    const advisory: string[] = [];
+    for (const policy of resource) {
+        const found = resources.flatMap((r) => violationsOf(policy, r).map((m) => `${policy.name}: ${m}`));
+        (policy.enforcementLevel === "advisory" ? advisory : mandatory).push(...found);
+    }
+    for (const policy of stack) {
+        mandatory.push(...stackViolationsOf(policy, resources).map((m) => `${policy.name}: ${m}`));
+    }
+    return { mandatory, advisory, resources };
+}
+
+describe("policy pack on the stacks' own programs (mocked engine)", () => {
+    it("finds no violation in the local stack", async () => {
+        const { mandatory, advisory, resources } = await packViolations(readStackFile("local"));
+        assert.strictEqual(resources.length, 14, "a network, four images, four volumes and five containers");
+        assert.deepStrictEqual(mandatory, []);
+        assert.deepStrictEqual(advisory, []);
+    });
+
+    it("finds what is wrong with a deliberately bad stack: ports open on every interface, one port published twice", async () => {
+        const bad = stackConfigAsPulumiGivesIt({
+            "clusterlab:hosts": { local: { bindAddress: "0.0.0.0" } },
+            "clusterlab:clusters": {
+                a: { kind: "mesos", zookeeper: { port: false }, redis: { port: false }, master: { port: 5050 } },
+                b: { kind: "mesos", zookeeper: { port: false }, redis: { port: false }, master: { port: 5050 } },
+            },
+        });
+        const { mandatory } = await packViolations(bad);
+        assert.deepStrictEqual(mandatory.sort(), [
+            'loopback-ports-on-local-stacks: container "a-master" (role master) publishes port 5050 on 0.0.0.0: on a local stack bind it to 127.0.0.1 (the host\'s bindAddress)',
+            'loopback-ports-on-local-stacks: container "b-master" (role master) publishes port 5050 on 0.0.0.0: on a local stack bind it to 127.0.0.1 (the host\'s bindAddress)',
+            'unique-host-ports: "b-master" and "a-master" both publish the local engine port 5050: give one of them another host port',
+        ]);
+    });
+});

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { changesOf, labelledLeftovers, TestStack } from "./support/lifecycle";
+import { PreviewEvent, summarizePreview } from "../../review/render";
+import { changesOf, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
 import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
 
 const masterPort = 25050;
@@ -65,12 +66,22 @@ describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and
         console.log(`    suite MesosCluster e2e: ${((Date.now() - suiteStart) / 1000).toFixed(1)}s`);
     });
 
-    it("MesosCluster: preview plans the network, five roles and their volumes before anything exists", async () => {
-        const preview = await stack.preview();
+    it("MesosCluster: preview with the policy pack plans the network, five roles and their volumes, no violation", async () => {
+        const preview = await stack.preview({ policyPacks: [policyPack] });
         const changes = changesOf(preview.changeSummary);
         assert.deepStrictEqual(Object.keys(changes), ["create"], JSON.stringify(changes));
         assert.ok(changes.create >= 18, JSON.stringify(changes));
         assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+    });
+
+    it("MesosCluster: the policy pack fails a preview that opens the master on every interface of a local stack", async () => {
+        await stack.setClusters(wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]), "0.0.0.0");
+        await assert.rejects(stack.preview({ policyPacks: [policyPack] }), (error: Error) => {
+            assert.match(error.message, /loopback-ports-on-local-stacks/);
+            assert.match(error.message, /container "wraxl-master" \(role master\) publishes port 25050 on 0\.0\.0\.0/);
+            return true;
+        });
+        await stack.setClusters(wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]));
     });
 
     it("MesosCluster: up brings every role to healthy, in readiness order", async () => {
@@ -122,8 +133,18 @@ describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and
         assert.deepStrictEqual(changesOf(refresh.summary.resourceChanges), {});
     });
 
-    it("MesosCluster: one more agent creates only that agent, which registers with the master", async () => {
+    it("MesosCluster: the review of a one-agent edit lists exactly that agent's creates, and passes the policies", async () => {
         await stack.setClusters(wraxl([agent("agent1", { high: 1, low: 1, world: 1 }), agent("agent2", { high: 0, low: 2, world: 1 })]));
+        const events: PreviewEvent[] = [];
+        await stack.preview({ policyPacks: [policyPack], onEvent: (event) => events.push(event as PreviewEvent) });
+        const review = summarizePreview(stack.name, events);
+        assert.strictEqual(review.failed, false);
+        assert.deepStrictEqual([...review.clusters.keys()], ["wraxl (MesosCluster)"], JSON.stringify([...review.clusters.entries()]));
+        assert.deepStrictEqual(review.clusters.get("wraxl (MesosCluster)")!.map((row) => `${row.op} ${row.name} ${row.type}`).sort(),
+            ["create wraxl-agent2 Container", "create wraxl-agent2 Service", "create wraxl-agent2-work Volume"]);
+    });
+
+    it("MesosCluster: one more agent creates only that agent, which registers with the master", async () => {
         const result = await stack.up();
         // The agent's Service component, its work volume and its container; nothing else moves.
         assert.deepStrictEqual(changesOf(result.summary.resourceChanges), { create: 3 });

@@ -6,6 +6,9 @@ import * as path from "path";
 import { docker, repoRoot } from "./toolchain";
 
 /** Containers, networks and volumes that carry a stack's label: what destroy must leave at zero. */
+/** The project's policy pack, as `--policy-pack` takes it. */
+export const policyPack = path.join(repoRoot, "policies");
+
 export function labelledLeftovers(stack: string): string[] {
     const filter = `label=clusterlab.stack=${stack}`;
     return [
@@ -58,9 +61,9 @@ export class TestStack {
         await this.setClusters(clusters);
     }
 
-    async setClusters(clusters: Record<string, unknown>): Promise<void> {
+    async setClusters(clusters: Record<string, unknown>, bindAddress = "127.0.0.1"): Promise<void> {
         await this.workspaceStack().setAllConfig({
-            "clusterlab:hosts": { value: JSON.stringify({ local: { bindAddress: "127.0.0.1" } }) },
+            "clusterlab:hosts": { value: JSON.stringify({ local: { bindAddress } }) },
             "clusterlab:clusters": { value: JSON.stringify(clusters) },
         });
     }

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { changedKeys, labelFlags } from "../../components/core/docker/cli";
-import { DockerContainerInputs, renderCreateArgs } from "../../components/core/docker/resources";
+import { diffContainer, DockerContainerInputs, renderCreateArgs } from "../../components/core/docker/resources";
 import { ustarArchive } from "../../components/core/docker/tar";
 
 const base: DockerContainerInputs = {
@@ -36,6 +36,18 @@ describe("docker resource helpers", () => {
             "--health-retries", "5", "--health-start-period", "0s",
             "sha256:abc", "redis-server", "--appendonly", "yes",
         ]);
+    });
+
+    it("replaces a container on any input change, names going first", () => {
+        assert.deepStrictEqual(diffContainer({ ...base, drift: [] }, base), { changes: false, replaces: [], deleteBeforeReplace: true });
+        assert.deepStrictEqual(diffContainer({ ...base, drift: [] }, { ...base, env: ["A=2"] }),
+            { changes: true, replaces: ["env"], deleteBeforeReplace: true });
+        assert.deepStrictEqual(diffContainer(base, { ...base, waitTimeoutSeconds: 60 }).changes, false);
+    });
+
+    it("starts a container found stopped in place, and remakes one whose network was remade", () => {
+        assert.deepStrictEqual(diffContainer({ ...base, drift: ["stopped"] }, base), { changes: true, replaces: [], deleteBeforeReplace: true });
+        assert.deepStrictEqual(diffContainer({ ...base, drift: ["stopped", "network"] }, base).replaces, ["network"]);
     });
 
     it("brackets an IPv6 bind address in --publish", () => {

@@ -66,10 +66,12 @@ export function labelFlags(labels: Record<string, string>): string[] {
 }
 
 /** The keys whose values differ between two input sets, compared as JSON. */
-export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, ignore: string[] = []): string[] {
-    const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+export function changedKeys(olds: object, news: object, ignore: string[] = []): string[] {
+    const before = olds as Record<string, unknown>;
+    const after = news as Record<string, unknown>;
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
     return [...keys]
         .filter((key) => !key.startsWith("__") && !ignore.includes(key))
-        .filter((key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null))
+        .filter((key) => JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null))
         .sort();
 }

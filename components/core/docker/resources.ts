@@ -32,6 +32,16 @@ export interface DockerNetworkInputs extends OnEngine {
 
 const networkProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerNetworkInputs) {
+        // An `up` cut short after the engine made the network but before Pulumi saved it leaves
+        // our own network behind; take it over instead of failing on its name.
+        const leftover = await inspect(inputs.dockerHost, "network", inputs.name, "{{.Id}} {{json .Labels}}");
+        if (leftover !== undefined) {
+            const [id, ...labels] = leftover.split(" ");
+            if (!sameLabels(JSON.parse(labels.join(" ")) ?? {}, inputs.labels)) {
+                throw new Error(`a network named ${inputs.name} exists and is not this stack's: remove or rename it`);
+            }
+            return { id, outs: inputs };
+        }
         const id = await runDocker(inputs.dockerHost, ["network", "create", "--driver", inputs.driver, ...labelFlags(inputs.labels), inputs.name]);
         return { id, outs: inputs };
     },
@@ -141,6 +151,11 @@ export class DockerImage extends pulumi.dynamic.Resource {
 
 // ---- containers
 
+/** True when an object's labels include all of ours: it was made by this stack's resource. */
+function sameLabels(found: Record<string, string>, ours: Record<string, string>): boolean {
+    return Object.entries(ours).every(([key, value]) => found[key] === value);
+}
+
 export interface DockerContainerInputs extends OnEngine {
     name: string;
     hostname: string;
@@ -191,18 +206,69 @@ export function renderCreateArgs(inputs: DockerContainerInputs): string[] {
     return args;
 }
 
+/**
+ * What the engine shows that the state does not: `stopped` (not running, not restarting), or
+ * `network` (the cluster network was removed and made again, so the container's endpoint is gone).
+ */
+export type ContainerDrift = "stopped" | "network";
+
+async function driftOf(inputs: DockerContainerInputs, id: string): Promise<ContainerDrift[] | undefined> {
+    const state = await inspect(inputs.dockerHost, "container", id,
+        `{{.State.Running}} {{.State.Restarting}} {{with index .NetworkSettings.Networks "${inputs.network}"}}{{.NetworkID}}{{end}}`);
+    if (state === undefined) {
+        return undefined;
+    }
+    const [running, restarting, endpointNetwork] = state.split(" ");
+    const network = await inspect(inputs.dockerHost, "network", inputs.network, "{{.Id}}");
+    const drift: ContainerDrift[] = [];
+    if (running !== "true" && restarting !== "true") {
+        drift.push("stopped");
+    }
+    if (network === undefined || (endpointNetwork ?? "") !== network) {
+        drift.push("network");
+    }
+    return drift;
+}
+
+/**
+ * Any input change replaces the container (names are fixed, so the old one goes first). Drift
+ * found by `refresh`: a stopped container is started again in place; one cut off from its
+ * network is made anew. Pure, for tests.
+ */
+export function diffContainer(olds: DockerContainerInputs & { drift?: ContainerDrift[] }, news: DockerContainerInputs): pulumi.dynamic.DiffResult {
+    const drift = olds.drift ?? [];
+    const replaces = changedKeys(olds, news, ["waitTimeoutSeconds", "drift"]);
+    if (drift.includes("network") && !replaces.includes("network")) {
+        replaces.push("network");
+    }
+    return { changes: replaces.length > 0 || drift.length > 0, replaces, deleteBeforeReplace: true };
+}
+
+/** Starts a created or stopped container and, with a healthcheck, waits until it is ready. */
+async function startReady(inputs: DockerContainerInputs, id: string): Promise<void> {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await runDocker(inputs.dockerHost, ["start", id]);
+    if (inputs.healthcheck !== undefined) {
+        await waitForHealth(inputs, id, since);
+    }
+}
+
 const containerProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerContainerInputs) {
+        // A container of ours by this name, not in the state, is what an `up` cut short left.
+        const leftover = await inspect(inputs.dockerHost, "container", inputs.name, "{{json .Config.Labels}}");
+        if (leftover !== undefined) {
+            if (!sameLabels(JSON.parse(leftover) ?? {}, inputs.labels)) {
+                throw new Error(`a container named ${inputs.name} exists and is not this stack's: remove or rename it`);
+            }
+            await removeIfPresent(inputs.dockerHost, ["rm", "--force", inputs.name]);
+        }
         const id = await runDocker(inputs.dockerHost, renderCreateArgs(inputs));
         try {
             if (inputs.files.length > 0) {
                 await runDocker(inputs.dockerHost, ["cp", "-", `${id}:/`], ustarArchive(inputs.files));
             }
-            const since = Math.floor(Date.now() / 1000) - 1;
-            await runDocker(inputs.dockerHost, ["start", id]);
-            if (inputs.healthcheck !== undefined) {
-                await waitForHealth(inputs, id, since);
-            }
+            await startReady(inputs, id);
         } catch (error) {
             // A container that never became ready is not kept: its name would block the next `up`.
             const logs = await runDocker(inputs.dockerHost, ["logs", "--tail", "30", id]).catch(() => "(no logs)");
@@ -212,13 +278,19 @@ const containerProvider: pulumi.dynamic.ResourceProvider = {
             throw new Error(`container ${inputs.name} did not become ready: ${(error as Error).message}\n` +
                 `last log lines:\n${logs}`);
         }
-        return { id, outs: inputs };
+        return { id, outs: { ...inputs, drift: [] } };
     },
     async read(id: string, props: DockerContainerInputs) {
-        const found = await inspect(props.dockerHost, "container", id, "{{.Id}}");
-        return found === undefined ? {} : { id, props };
+        const drift = await driftOf(props, id);
+        return drift === undefined ? {} : { id, props: { ...props, drift } };
     },
-    diff: replaceOnAnyChange(["waitTimeoutSeconds"]),
+    async diff(_id: string, olds: DockerContainerInputs & { drift?: ContainerDrift[] }, news: DockerContainerInputs) {
+        return diffContainer(olds, news);
+    },
+    async update(id: string, _olds: DockerContainerInputs, news: DockerContainerInputs) {
+        await startReady(news, id);
+        return { outs: { ...news, drift: [] } };
+    },
     async delete(id: string, props: DockerContainerInputs) {
         // A graceful stop: every image here stops on SIGTERM within a second (rule 16).
         await removeIfPresent(props.dockerHost, ["stop", "--time", "10", id]);
@@ -278,7 +350,9 @@ function waitForHealth(inputs: DockerContainerInputs, id: string, since: number)
 /** A container, started and, with a healthcheck, ready before anything that depends on it. */
 export class DockerContainer extends pulumi.dynamic.Resource {
     declare public readonly name: pulumi.Output<string>;
+    /** What `refresh` found the engine to differ in; empty when the container is as created. */
+    declare public readonly drift: pulumi.Output<ContainerDrift[]>;
     constructor(name: string, args: Inputs<DockerContainerInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(containerProvider, name, { ...args }, opts, "docker", "Container");
+        super(containerProvider, name, { ...args, drift: undefined }, opts, "docker", "Container");
     }
 }

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stack="${1:-local}"
+source scripts/stack-file.sh
+require_stack_file "$stack"
 bash scripts/npm-deps.sh
 eval "$(bash scripts/toolchain.sh)"
 source scripts/local-backend.sh

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# After an `up` was cut short (Ctrl-C, a closed terminal, a killed machine session), makes the
+# stack usable again without editing its state by hand:
+#
+#   bash scripts/recover.sh [STACK]        # or: npm run recover -- STACK   (default: local)
+#
+# 1. A lock left in a file backend by a pulumi process that no longer runs (same host, its pid
+#    gone) is removed. A lock held by a live process, or taken on another host, is reported and
+#    left alone: that `up` may still be running.
+# 2. `pulumi refresh --clear-pending-creates`: the resources Pulumi was creating when it stopped
+#    are dropped from its pending list, and the rest of the state is checked against the engine.
+#    Whatever those creates left on the engine carries the stack's labels, and the next `up`
+#    takes it over (networks, volumes) or replaces it (containers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stack="${1:-local}"
+source scripts/stack-file.sh
+require_stack_file "$stack"
+if ! command -v pulumi >/dev/null 2>&1; then
+  eval "$(bash scripts/toolchain.sh)"
+fi
+source scripts/local-backend.sh
+
+case "$PULUMI_BACKEND_URL" in
+  file://*)
+    locks="${PULUMI_BACKEND_URL#file://}/.pulumi/locks"
+    if [ -d "$locks" ]; then
+      while IFS= read -r lock; do
+        read -r pid host < <(node -e 'const l = require(process.argv[1]); console.log(l.pid, l.hostname)' "$lock")
+        if [ "$host" = "$(hostname)" ] && ! kill -0 "$pid" 2>/dev/null; then
+          echo "recover: removing the lock of pulumi pid $pid, which no longer runs ($lock)" >&2
+          rm -f "$lock"
+        else
+          echo "recover: stack $stack is locked by pid $pid on $host, which may still be running: wait for it, or stop it first" >&2
+          exit 1
+        fi
+      done < <(find "$locks" -path "*/$stack/*.json" -type f)
+    fi
+    ;;
+  *) echo "recover: $PULUMI_BACKEND_URL is not a file backend; its locks are the service's (pulumi cancel)" >&2 ;;
+esac
+
+pulumi refresh --yes --stack "$stack" --clear-pending-creates --non-interactive

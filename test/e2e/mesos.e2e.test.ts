@@ -2,50 +2,11 @@ import * as assert from "assert";
 import { PreviewEvent, summarizePreview } from "../../review/render";
 import { changesOf, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
 import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
+import { agent, jobStatus, masterState as wraxlMasterState, waitForJob, wraxl as wraxlCluster } from "./support/wraxl";
 
 const masterPort = 25050;
-const agent = (name: string, resources: Record<string, number>) =>
-    ({ name, resources: { cpus: 1, mem: 512, ...resources }, attributes: { location: "yow" }, containerizers: ["mesos"] });
-
-/** The wraxl cluster as the local stack declares it, on ports of its own so it can run beside it. */
-function wraxl(agents: unknown[]) {
-    return {
-        wraxl: {
-            kind: "mesos",
-            master: { image: { build: "mesos-standin" }, port: masterPort },
-            agentImage: { build: "mesos-standin" },
-            zookeeper: { port: false },
-            redis: { port: false },
-            agents,
-        },
-    };
-}
-
-async function masterState(): Promise<any> {
-    const response = await fetch(`http://127.0.0.1:${masterPort}/master/state`);
-    assert.strictEqual(response.status, 200);
-    return response.json();
-}
-
-/** An RQ job's status and result, read inside the scheduler container through RQ itself. */
-function jobStatus(scheduler: string, jobId: string): { status: string; result: any } {
-    const python = [
-        "import json, sys", "from redis import Redis", "from rq.job import Job",
-        `job = Job.fetch(${JSON.stringify(jobId)}, connection=Redis("redis"))`,
-        "print(json.dumps({'status': job.get_status(refresh=True), 'result': job.return_value() if hasattr(job, 'return_value') else job.result}))",
-    ].join("\n");
-    return JSON.parse(docker("exec", scheduler, "python3", "-c", python));
-}
-
-async function waitForJob(scheduler: string, jobId: string, until: (status: string) => boolean, seconds: number) {
-    const deadline = Date.now() + seconds * 1000;
-    let last = jobStatus(scheduler, jobId);
-    while (!until(last.status) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        last = jobStatus(scheduler, jobId);
-    }
-    return last;
-}
+const wraxl = (agents: unknown[]) => wraxlCluster(agents, masterPort);
+const masterState = () => wraxlMasterState(masterPort);
 
 const describeE2e = e2eOptOut ? describe.skip : describe;
 

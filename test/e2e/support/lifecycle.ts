@@ -43,20 +43,24 @@ export function diagnoseContainers(stack: string): string {
  */
 export class TestStack {
     public readonly name: string;
-    private readonly backendDir: string;
+    /** The throwaway file backend's folder. */
+    public readonly backendDir: string;
+    /** What the CLI needs to work on this stack: its backend and passphrase. */
+    public readonly env: Record<string, string>;
     private stack?: automation.Stack;
 
-    constructor(kind: string) {
-        this.name = `e2e-${kind}-${crypto.randomBytes(3).toString("hex")}`;
-        this.backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterlab-e2e-"));
+    constructor(kind: string, prefix = "e2e") {
+        this.name = `${prefix}-${kind}-${crypto.randomBytes(3).toString("hex")}`;
+        this.backendDir = fs.mkdtempSync(path.join(os.tmpdir(), `clusterlab-${prefix}-`));
+        this.env = {
+            PULUMI_BACKEND_URL: `file://${this.backendDir}`,
+            PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex"),
+        };
     }
 
     async init(clusters: Record<string, unknown>): Promise<void> {
         this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: repoRoot }, {
-            envVars: {
-                PULUMI_BACKEND_URL: `file://${this.backendDir}`,
-                PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex"),
-            },
+            envVars: this.env,
         });
         await this.setClusters(clusters);
     }

@@ -27,3 +27,23 @@ export function describe(name: string, props: object): string {
 export function engineOf(props: { dockerHost?: string }): string {
     return props.dockerHost || "the local engine";
 }
+
+/**
+ * Reports every resource whose key another resource already took, naming both: the stack rules'
+ * "no two of these on one engine" check.
+ */
+export function reportClashes(
+    entries: { key: string; name: string; urn: string }[],
+    report: (message: string, urn: string) => void,
+    message: (name: string, first: string, key: string) => string,
+): void {
+    const owners = new Map<string, string>();
+    for (const entry of entries) {
+        const first = owners.get(entry.key);
+        if (first === undefined) {
+            owners.set(entry.key, entry.name);
+        } else {
+            report(message(entry.name, first, entry.key), entry.urn);
+        }
+    }
+}

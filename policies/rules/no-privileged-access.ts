@@ -31,13 +31,26 @@ export function hostAccessOf(props: ContainerProps): string[] {
     return access;
 }
 
-function containerAccess(args: ResourceValidationArgs): { props: ContainerProps; access: string[] } | undefined {
+/** A container that reaches into its host: what it takes, and the reason its role may, if it may. */
+interface HostAccess {
+    props: ContainerProps;
+    access: string[];
+    role?: string;
+    exemptBecause?: string;
+}
+
+function hostAccessFor(args: ResourceValidationArgs, defaults: ExemptRoles): HostAccess | undefined {
     if (args.type !== dockerTypes.container) {
         return undefined;
     }
     const props = args.props as ContainerProps;
     const access = hostAccessOf(props);
-    return access.length === 0 ? undefined : { props, access };
+    if (access.length === 0) {
+        return undefined;
+    }
+    const exemptRoles = args.getConfig<{ exemptRoles?: ExemptRoles }>().exemptRoles ?? defaults;
+    const role = roleOf(props);
+    return { props, access, role, exemptBecause: role === undefined ? undefined : exemptRoles[role] };
 }
 
 /** The policies' config: the roles that may reach into their host, with the reason. */
@@ -46,10 +59,6 @@ export const exemptRolesSchema = {
         exemptRoles: { type: "object" as const, additionalProperties: { type: "string" as const } },
     },
 };
-
-function exemptRolesOf(args: ResourceValidationArgs, defaults: ExemptRoles): ExemptRoles {
-    return args.getConfig<{ exemptRoles?: ExemptRoles }>().exemptRoles ?? defaults;
-}
 
 /** No privileged container, Docker socket, host network or host PID, outside the exempt roles. */
 export function noPrivilegedAccess(
@@ -62,10 +71,8 @@ export function noPrivilegedAccess(
         enforcementLevel,
         configSchema: exemptRolesSchema,
         validateResource: (args, reportViolation) => {
-            const exemptRoles = exemptRolesOf(args, defaultRoles);
-            const found = containerAccess(args);
-            const role = found && roleOf(found.props);
-            if (found !== undefined && (role === undefined || !(role in exemptRoles))) {
+            const found = hostAccessFor(args, defaultRoles);
+            if (found !== undefined && found.exemptBecause === undefined) {
                 reportViolation(`container ${describe(args.name, found.props)} gets ${found.access.join(", ")}: ` +
                     "remove it, or name the role in this policy's exemptRoles with the reason it needs it");
             }
@@ -84,12 +91,10 @@ export function privilegedAccessExemptions(
         enforcementLevel,
         configSchema: exemptRolesSchema,
         validateResource: (args, reportViolation) => {
-            const exemptRoles = exemptRolesOf(args, defaultRoles);
-            const found = containerAccess(args);
-            const role = found && roleOf(found.props);
-            if (found !== undefined && role !== undefined && role in exemptRoles) {
+            const found = hostAccessFor(args, defaultRoles);
+            if (found?.exemptBecause !== undefined) {
                 reportViolation(`container ${describe(args.name, found.props)} gets ${found.access.join(", ")}, ` +
-                    `allowed for role ${role}: ${exemptRoles[role]}`);
+                    `allowed for role ${found.role}: ${found.exemptBecause}`);
             }
         },
     };

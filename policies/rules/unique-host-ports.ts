@@ -1,5 +1,5 @@
 import { EnforcementLevel, StackValidationPolicy } from "@pulumi/policy";
-import { ContainerProps, dockerTypes, engineOf } from "../shapes";
+import { ContainerProps, dockerTypes, engineOf, reportClashes } from "../shapes";
 
 /** No two containers publish one host port on one engine: the second `docker start` would fail mid-`up`. */
 export function uniqueHostPorts(enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy {
@@ -8,19 +8,12 @@ export function uniqueHostPorts(enforcementLevel: EnforcementLevel = "mandatory"
         description: "No two containers publish the same host port on the same host.",
         enforcementLevel,
         validateStack: (args, reportViolation) => {
-            const owners = new Map<string, string>();
-            for (const resource of args.resources.filter((r) => r.type === dockerTypes.container)) {
+            const published = args.resources.filter((r) => r.type === dockerTypes.container).flatMap((resource) => {
                 const props = resource.props as ContainerProps;
-                for (const port of props.ports ?? []) {
-                    const key = `${engineOf(props)} port ${port.external}`;
-                    const first = owners.get(key);
-                    if (first !== undefined) {
-                        reportViolation(`"${resource.name}" and "${first}" both publish ${key}: give one of them another host port`, resource.urn);
-                    } else {
-                        owners.set(key, resource.name);
-                    }
-                }
-            }
+                return (props.ports ?? []).map((port) => ({ key: `${engineOf(props)} port ${port.external}`, name: resource.name, urn: resource.urn }));
+            });
+            reportClashes(published, reportViolation,
+                (name, first, key) => `"${name}" and "${first}" both publish ${key}: give one of them another host port`);
         },
     };
 }

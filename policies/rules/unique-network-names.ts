@@ -1,5 +1,5 @@
 import { EnforcementLevel, StackValidationPolicy } from "@pulumi/policy";
-import { dockerTypes, engineOf, NetworkProps } from "../shapes";
+import { dockerTypes, engineOf, NetworkProps, reportClashes } from "../shapes";
 
 /** No two clusters share a network name on one engine: they would see each other's roles by alias. */
 export function uniqueNetworkNames(enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy {
@@ -8,17 +8,12 @@ export function uniqueNetworkNames(enforcementLevel: EnforcementLevel = "mandato
         description: "No two networks on the same host share a name.",
         enforcementLevel,
         validateStack: (args, reportViolation) => {
-            const owners = new Map<string, string>();
-            for (const resource of args.resources.filter((r) => r.type === dockerTypes.network)) {
+            const networks = args.resources.filter((r) => r.type === dockerTypes.network).map((resource) => {
                 const props = resource.props as NetworkProps;
-                const key = `network "${props.name}" on ${engineOf(props)}`;
-                const first = owners.get(key);
-                if (first !== undefined) {
-                    reportViolation(`"${resource.name}" and "${first}" both create ${key}: rename one of the clusters`, resource.urn);
-                } else {
-                    owners.set(key, resource.name);
-                }
-            }
+                return { key: `network "${props.name}" on ${engineOf(props)}`, name: resource.name, urn: resource.urn };
+            });
+            reportClashes(networks, reportViolation,
+                (name, first, key) => `"${name}" and "${first}" both create ${key}: rename one of the clusters`);
         },
     };
 }

@@ -356,3 +356,39 @@ export class DockerContainer extends pulumi.dynamic.Resource {
         super(containerProvider, name, { ...args, drift: undefined }, opts, "docker", "Container");
     }
 }
+
+// ---- commands run in a container
+
+export interface DockerExecInputs extends OnEngine {
+    /** The container to run in, by name. */
+    container: string;
+    /** Run once when the resource is created (and again if any input changes). */
+    create: string[];
+    /** Run when the resource is deleted, if the container is still there. */
+    delete?: string[];
+}
+
+const execProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: DockerExecInputs) {
+        const stdout = await runDocker(inputs.dockerHost, ["exec", inputs.container, ...inputs.create]);
+        return { id: `${inputs.container}:${inputs.create.join(" ")}`.slice(0, 200), outs: { ...inputs, stdout } };
+    },
+    diff: replaceOnAnyChange(["stdout"]),
+    async delete(_id: string, props: DockerExecInputs) {
+        if (props.delete !== undefined && (await inspect(props.dockerHost, "container", props.container, "{{.Id}}")) !== undefined) {
+            await runDocker(props.dockerHost, ["exec", props.container, ...props.delete]);
+        }
+    },
+};
+
+/**
+ * A command run in a container as a resource: what a cluster does to itself once a role is
+ * ready (register a node, create HDFS folders), undone on delete.
+ */
+export class DockerExec extends pulumi.dynamic.Resource {
+    /** What the create command printed. */
+    declare public readonly stdout: pulumi.Output<string>;
+    constructor(name: string, args: Inputs<DockerExecInputs>, opts?: pulumi.CustomResourceOptions) {
+        super(execProvider, name, { ...args, stdout: undefined }, opts, "docker", "Exec");
+    }
+}

@@ -1,0 +1,198 @@
+#!/bin/bash
+# Configures this container for its OAR_ROLE (server | frontend | node) from the uploaded key
+# files and the env, then runs the role's processes in the foreground (under tini).
+#   OAR_ROLE            server | frontend | node (required)
+#   OAR_SERVER_HOST     DNS name of the server container (server)
+#   OAR_DB_PASSWORD     password of the DB user `oar` (server, frontend: required)
+#   OAR_DB_RO_PASSWORD  password of the DB user `oar_ro` (server, frontend: required)
+#   OAR_USER / OAR_USER_UID   the job-submitting user (user / 1000), home /home/$OAR_USER
+#   OAR_JOB_RESOURCE_MANAGER  no-cgroups (default) | none  (see below)
+# Files (uploaded before start): /run/clusterlab/oar_key(.pub)  the oar user's key pair;
+#   /run/clusterlab/ssh_host_key(.pub)  host key of OAR's sshd (6667) and the frontend's sshd (22);
+#   /run/clusterlab/user_authorized_keys (optional, frontend)  keys that may log in as OAR_USER.
+# A command given to the container runs (as root, after the configuration) instead of the role.
+set -euo pipefail
+
+KEYS=/run/clusterlab
+CONF=/etc/oar/oar.conf
+OAR_HOME=/var/lib/oar
+PGV=15
+role="${OAR_ROLE:-}"
+server="${OAR_SERVER_HOST:-server}"
+user="${OAR_USER:-user}"
+uid="${OAR_USER_UID:-1000}"
+
+log() { echo "oar-entrypoint[$role]: $*"; }
+die() { echo "oar-entrypoint[$role]: ERROR: $*" >&2; exit 1; }
+
+case "$role" in server|frontend|node) ;; *) die "OAR_ROLE must be server, frontend or node (got '${role}')" ;; esac
+rm -f /run/clusterlab/role  # the healthcheck reads it: written once the role is configured
+
+# ---- oar.conf: the same values in every role --------------------------------------------
+set_conf() {  # set_conf KEY VALUE  (values are written double-quoted; no " or \ allowed)
+  local key=$1 value=$2
+  [[ "$value" != *[\"\\\$\`]* ]] || die "$key must not contain \" \\ \$ or \`"
+  if grep -q "^#\?${key}=" "$CONF"; then
+    sed -i "s|^#\?${key}=.*|${key}=\"${value//|/\\|}\"|" "$CONF"
+  else
+    echo "${key}=\"${value}\"" >>"$CONF"
+  fi
+}
+if [[ "$role" != node ]]; then
+  [[ -n "${OAR_DB_PASSWORD:-}" && -n "${OAR_DB_RO_PASSWORD:-}" ]] \
+    || die "OAR_DB_PASSWORD and OAR_DB_RO_PASSWORD are required"
+fi
+set_conf DB_HOSTNAME "$server"
+set_conf SERVER_HOSTNAME "$server"
+[[ -z "${OAR_DB_PASSWORD:-}" ]] || set_conf DB_BASE_PASSWD "$OAR_DB_PASSWORD"
+[[ -z "${OAR_DB_RO_PASSWORD:-}" ]] || set_conf DB_BASE_PASSWD_RO "$OAR_DB_RO_PASSWORD"
+# The job resource manager's cgroups/cpuset part fails in containers (CPUSET_ERROR, node
+# Suspected). Two ways around it (OAR_JOB_RESOURCE_MANAGER):
+#   no-cgroups (default): CPUSET_PATH unset, so job_resource_manager_cgroups.pl makes no cgroup
+#     but still writes the node file, job env and job keys, and oarstat shows a cpuset_name:
+#     oarsh between the nodes of a job and `oarsub -I` / `oarsub -C` work.
+#   none: JOB_RESOURCE_MANAGER_PROPERTY_DB_FIELD commented out: batch jobs run, but oarsh
+#     ("Cannot retrieve the job cpuset name") and interactive jobs do not.
+case "${OAR_JOB_RESOURCE_MANAGER:-no-cgroups}" in
+  no-cgroups)
+    sed -i -e 's|^#\?JOB_RESOURCE_MANAGER_PROPERTY_DB_FIELD=.*|JOB_RESOURCE_MANAGER_PROPERTY_DB_FIELD="cpuset"|' \
+           -e 's|^CPUSET_PATH=|#CPUSET_PATH=|' "$CONF" ;;
+  none)
+    sed -i -e 's|^JOB_RESOURCE_MANAGER_PROPERTY_DB_FIELD=|#JOB_RESOURCE_MANAGER_PROPERTY_DB_FIELD=|' \
+           -e 's|^CPUSET_PATH=|#CPUSET_PATH=|' "$CONF" ;;
+  *) die "OAR_JOB_RESOURCE_MANAGER must be no-cgroups or none" ;;
+esac
+chown oar:root "$CONF"; chmod 600 "$CONF"
+
+# ---- keys ---------------------------------------------------------------------------------
+[[ -s $KEYS/oar_key && -s $KEYS/oar_key.pub ]] || die "$KEYS/oar_key and $KEYS/oar_key.pub must be uploaded before start"
+case "$(cut -d' ' -f1 "$KEYS/oar_key.pub")" in
+  ssh-ed25519) idname=id_ed25519 ;;
+  ssh-rsa) idname=id_rsa ;;
+  *) die "$KEYS/oar_key.pub: only ssh-ed25519 and ssh-rsa keys are supported" ;;
+esac
+install -d -o oar -g oar -m 700 "$OAR_HOME/.ssh"
+rm -f "$OAR_HOME"/.ssh/id_*
+install -o oar -g oar -m 600 "$KEYS/oar_key" "$OAR_HOME/.ssh/$idname"
+install -o oar -g oar -m 644 "$KEYS/oar_key.pub" "$OAR_HOME/.ssh/$idname.pub"
+# OAR_KEY=1 tells oarsh_shell that the connection is OAR's own (PermitUserEnvironment yes).
+echo "environment=\"OAR_KEY=1\" $(cat "$KEYS/oar_key.pub")" >"$OAR_HOME/.ssh/authorized_keys"
+chown oar:oar "$OAR_HOME/.ssh/authorized_keys"; chmod 600 "$OAR_HOME/.ssh/authorized_keys"
+hostkey=""
+if [[ -s $KEYS/ssh_host_key && -s $KEYS/ssh_host_key.pub ]]; then
+  hostkey=$KEYS/ssh_host_key
+  install -o root -g root -m 600 "$hostkey" /etc/oar/oar_ssh_host_key
+  install -o root -g root -m 644 "$hostkey.pub" /etc/oar/oar_ssh_host_key.pub
+  # Every OAR sshd of the stack has this key: trust it for any host name, and check strictly.
+  echo "* $(cut -d' ' -f1,2 "$hostkey.pub")" >"$OAR_HOME/.ssh/known_hosts"
+  strict=yes
+else
+  [[ "$role" != node ]] || die "$KEYS/ssh_host_key and $KEYS/ssh_host_key.pub must be uploaded before start"
+  : >"$OAR_HOME/.ssh/known_hosts"
+  strict=no
+fi
+chown oar:oar "$OAR_HOME/.ssh/known_hosts"; chmod 644 "$OAR_HOME/.ssh/known_hosts"
+cat >"$OAR_HOME/.ssh/config" <<CFG
+Host *
+ForwardX11 no
+StrictHostKeyChecking $strict
+UserKnownHostsFile $OAR_HOME/.ssh/known_hosts
+PasswordAuthentication no
+AddressFamily inet
+IdentityFile $OAR_HOME/.ssh/$idname
+CFG
+chown oar:oar "$OAR_HOME/.ssh/config"; chmod 644 "$OAR_HOME/.ssh/config"
+
+# ---- the job user (same uid everywhere; home on the shared /home volume) -------------------
+if ! getent passwd "$user" >/dev/null; then
+  getent group "$uid" >/dev/null || groupadd -g "$uid" "$user"
+  useradd -M -d "/home/$user" -s /bin/bash -u "$uid" -g "$uid" "$user"
+fi
+if [[ "$role" != server ]]; then
+  if [[ ! -d "/home/$user" ]]; then
+    mkdir -p "/home/$user"; cp -a /etc/skel/. "/home/$user/"; chown -R "$uid:$uid" "/home/$user"
+  fi
+  [[ "$(stat -c %u "/home/$user")" == "$uid" ]] || chown "$uid:$uid" "/home/$user"
+  # OAR's batch job shell sources ~/.bashrc (an error line in every job's stderr without one).
+  [[ -e "/home/$user/.bashrc" ]] || install -o "$uid" -g "$uid" -m 644 /etc/skel/.bashrc "/home/$user/.bashrc"
+fi
+
+echo "$role" >/run/clusterlab/role
+
+if [[ $# -gt 0 ]]; then
+  exec "$@"
+fi
+
+# ---- roles --------------------------------------------------------------------------------
+case "$role" in
+node)
+  mkdir -p /run/sshd
+  log "OAR sshd on :6667"
+  exec /usr/sbin/sshd -f /etc/oar/sshd_config -D -e
+  ;;
+
+frontend)
+  # sshd on 22 for the user (public key only), with the stack's host key.
+  mkdir -p /run/sshd
+  [[ -n "$hostkey" ]] && install -m 600 "$hostkey" /etc/ssh/ssh_host_clusterlab_key
+  [[ -n "$hostkey" ]] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_clusterlab_key
+  if [[ -s $KEYS/user_authorized_keys ]]; then
+    install -d -o "$uid" -g "$uid" -m 700 "/home/$user/.ssh"
+    install -o "$uid" -g "$uid" -m 600 "$KEYS/user_authorized_keys" "/home/$user/.ssh/authorized_keys"
+  fi
+  log "oarsub/oarstat/oarnodes/oardel for '$user' against $server; user sshd on :22"
+  exec /usr/sbin/sshd -D -e -o HostKey=/etc/ssh/ssh_host_clusterlab_key \
+    -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o PermitRootLogin=no
+  ;;
+
+server)
+  pgdata=/var/lib/postgresql/$PGV/main
+  # The cluster (data and, through the /etc/postgresql symlink, its config) lives on the
+  # /var/lib/postgresql volume: made once, when the volume holds none.
+  install -d -o postgres -g postgres /var/lib/postgresql /var/lib/postgresql/etc
+  if [[ ! -f /etc/postgresql/$PGV/main/postgresql.conf ]]; then
+    [[ ! -e $pgdata/PG_VERSION ]] || die "$pgdata holds a cluster but /var/lib/postgresql/etc/$PGV/main has no config"
+    log "initialising PostgreSQL in $pgdata"
+    pg_createcluster $PGV main >/dev/null
+  else
+    log "PostgreSQL cluster found in $pgdata"
+  fi
+  cat >/etc/postgresql/$PGV/main/conf.d/clusterlab.conf <<PGC
+listen_addresses = '*'
+jit = off
+PGC
+  hba=/etc/postgresql/$PGV/main/pg_hba.conf
+  grep -q '^# clusterlab' "$hba" || printf '# clusterlab: OAR tools on the cluster network\nhost all all 0.0.0.0/0 scram-sha-256\n' >>"$hba"
+  mkdir -p /var/run/postgresql && chown postgres:postgres /var/run/postgresql
+  # After a kill (no clean shutdown) the pid file names a pid that, in a new container, may be
+  # another live process: nothing else runs PostgreSQL here, so it is stale.
+  pgrep -u postgres postgres >/dev/null || rm -f "$pgdata/postmaster.pid"
+  pg_ctlcluster $PGV main start
+  psql_admin() { su postgres -s /bin/sh -c "psql -v ON_ERROR_STOP=1 -qtAX $*"; }
+  if [[ "$(psql_admin "-c \"SELECT 1 FROM pg_database WHERE datname='oar'\"")" != 1 ]]; then
+    log "creating the OAR database"
+    oar-database --create --db-is-local --db-admin-user postgres -y
+  else
+    log "OAR database exists: not re-initialised"
+  fi
+  # Keep the DB users' passwords equal to the env (the secrets may have been rotated).
+  psql_admin "-c \"ALTER ROLE oar PASSWORD '${OAR_DB_PASSWORD//\'/\'\'}'; ALTER ROLE oar_ro PASSWORD '${OAR_DB_RO_PASSWORD//\'/\'\'}'\"" >/dev/null
+
+  stop() {
+    log "stopping"
+    [[ -n "${almighty:-}" ]] && pkill -TERM -s "$almighty" 2>/dev/null || true
+    pg_ctlcluster $PGV main stop -m fast || true
+    exit 0
+  }
+  trap stop TERM INT
+  touch /var/log/oar.log; chown oar /var/log/oar.log
+  log "starting Almighty (log: /var/log/oar.log)"
+  setsid /usr/sbin/Almighty &
+  almighty=$!
+  tail -n0 -F /var/log/oar.log &
+  wait "$almighty" || true
+  log "Almighty exited"
+  pg_ctlcluster $PGV main stop -m fast || true
+  exit 1
+  ;;
+esac

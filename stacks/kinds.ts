@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { Host } from "../components/core/host";
 import { MesosCluster, mesosClusterArgsSchema } from "../components/mesos";
+import { OarCluster, oarClusterArgsSchema } from "../components/oar";
 
 /** What the stack program needs to know of one cluster kind. */
 export interface ClusterKind {
@@ -24,6 +25,19 @@ export const clusterKinds: Record<string, ClusterKind> = {
                 queueNames: cluster.queueNames,
                 enqueueCommand: cluster.enqueueCommand,
                 networkName: cluster.networkName,
+                containerNames: cluster.containerNames,
+            };
+        },
+    },
+    oar: {
+        schema: oarClusterArgsSchema,
+        deploy(name, args, host) {
+            const cluster = new OarCluster(name, { ...args, host });
+            return {
+                frontendCommand: cluster.frontendCommand,
+                nodeCommands: cluster.nodeCommands,
+                submitCommand: cluster.submitCommand,
+                nodeNames: cluster.nodeNames,
                 containerNames: cluster.containerNames,
             };
         },

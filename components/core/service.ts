@@ -40,6 +40,8 @@ export interface ServiceArgs {
     ports?: ServicePort[];
     /** Named volumes this role owns, by short name and mount path; destroyed with the role. */
     volumes?: { name: string; containerPath: string }[];
+    /** Volumes the cluster owns and several roles mount, such as a shared /home. */
+    sharedVolumes?: { volume: DockerVolume; containerPath: string }[];
     /** Host folders mounted in, such as a developer's source tree. */
     binds?: { hostPath: string; containerPath: string; readOnly: boolean }[];
     /** Files written into the container before it starts. */
@@ -101,6 +103,7 @@ export class Service extends pulumi.ComponentResource {
                 : [{ ip: args.host.bindAddress, internal: port.internal, external: port.external }]),
             mounts: [
                 ...volumes.map((v) => ({ type: "volume" as const, source: v.resource.name, target: v.target, readOnly: false })),
+                ...(args.sharedVolumes ?? []).map((v) => ({ type: "volume" as const, source: v.volume.name, target: v.containerPath, readOnly: false })),
                 ...(args.binds ?? []).map((b) => ({ type: "bind" as const, source: b.hostPath, target: b.containerPath, readOnly: b.readOnly })),
             ],
             files: (args.files ?? []).map((file) => ({ path: file.path, content: file.content, mode: file.mode ?? 0o644 })),

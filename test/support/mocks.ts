@@ -7,11 +7,32 @@ export interface RecordedResource {
     inputs: Record<string, any>;
     parent?: string;
     dependsOn: string[];
+    /** Outputs the resource asks the engine to keep secret. */
+    additionalSecretOutputs: string[];
+}
+
+// How Pulumi's wire format marks a secret value (sdk/nodejs/runtime/rpc.ts, specialSecretSig).
+const secretSignature = "4dabf18193072939515e22adb298388d";
+const secretSignatureValue = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Inputs as a test asserts on them: secret values in place of their wire-format wrappers. */
+function revealSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(revealSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[secretSignature] === secretSignatureValue) {
+            return revealSecrets(record.value);
+        }
+        return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, revealSecrets(inner)]));
+    }
+    return value;
 }
 
 /** Every resource registered since the last `reset`, in order. */
 export const recorded: RecordedResource[] = [];
-const pendingOpts = new Map<string, { parent?: string; dependsOn: string[] }>();
+const pendingOpts = new Map<string, { parent?: string; dependsOn: string[]; additionalSecretOutputs: string[] }>();
 
 function resourceName(resource: pulumi.Resource): string {
     // The URN is an Output; its name is known synchronously only through the SDK's own field.
@@ -25,14 +46,25 @@ function resourceName(resource: pulumi.Resource): string {
 export function installMocks(stack = "test"): void {
     void pulumi.runtime.setMocks({
         newResource(args: pulumi.runtime.MockResourceArgs) {
-            const opts = pendingOpts.get(`${args.type}::${args.name}`) ?? { dependsOn: [] };
+            const opts = pendingOpts.get(`${args.type}::${args.name}`) ?? { dependsOn: [], additionalSecretOutputs: [] };
             recorded.push({ type: args.type, name: args.name, inputs: args.inputs, ...opts });
-            const { __provider: _serializedProvider, ...inputs } = args.inputs;
+            const { __provider: _serializedProvider, ...inputs } = revealSecrets(args.inputs) as Record<string, any>;
             void _serializedProvider;
             recorded[recorded.length - 1].inputs = inputs;
             const state: Record<string, unknown> = { ...inputs };
             if (args.type === "pulumi-nodejs:dynamic/docker:Image") {
                 state.imageId = `sha256:${args.name}`;
+            }
+            if (args.type === "pulumi-nodejs:dynamic/clusterlab:GeneratedPassword") {
+                state.value = `generated-${args.name}`;
+            }
+            if (args.type === "pulumi-nodejs:dynamic/clusterlab:SshKeyPair") {
+                state.privateKey = `private key of ${args.name}`;
+                state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
+            }
+            // The engine keeps these outputs secret; so do the mocks, so secrecy downstream is testable.
+            for (const key of opts.additionalSecretOutputs) {
+                state[key] = { [secretSignature]: secretSignatureValue, value: state[key] };
             }
             return { id: `${args.name}-id`, state };
         },
@@ -53,6 +85,7 @@ export function recordingOptions(): pulumi.ComponentResourceOptions {
             pendingOpts.set(`${args.type}::${args.name}`, {
                 parent: args.opts.parent ? resourceName(args.opts.parent) : undefined,
                 dependsOn: dependsOn.map(resourceName),
+                additionalSecretOutputs: (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [],
             });
             return undefined;
         }],

@@ -1,0 +1,44 @@
+import { OarNodeSettings } from "./schema";
+
+/** Where the image's entrypoint expects the per-stack keys (uploaded before the container starts). */
+export const oarKeyPaths = {
+    oarPrivate: "/run/clusterlab/oar_key",
+    oarPublic: "/run/clusterlab/oar_key.pub",
+    hostPrivate: "/run/clusterlab/ssh_host_key",
+    hostPublic: "/run/clusterlab/ssh_host_key.pub",
+} as const;
+
+export type OarRole = "server" | "frontend" | "node";
+
+/** The env every role reads, secrets aside: the role, the server's name and the job user. */
+export function renderOarEnv(role: OarRole, user: { name: string; uid: number }): Record<string, string> {
+    return {
+        OAR_ROLE: role,
+        OAR_SERVER_HOST: "server",
+        OAR_USER: user.name,
+        OAR_USER_UID: String(user.uid),
+    };
+}
+
+/** Registers a node's cores as OAR resources, inside the server; the image's script is idempotent. */
+export function renderRegisterCommand(node: OarNodeSettings): string[] {
+    return ["oar-register-node", node.name, String(node.cores)];
+}
+
+/** Takes a node out of OAR (its resources Dead), inside the server. */
+export function renderUnregisterCommand(node: OarNodeSettings): string[] {
+    return ["oar-unregister-node", node.name];
+}
+
+/**
+ * A login shell on a container as the job user: how to "connect" to the frontend or a node.
+ * A login (`su -`), not `docker exec -u`: oarsub refuses a request from a session without one.
+ */
+export function renderConnectCommand(container: string, user: string): string {
+    return `docker exec -it ${container} su - ${user}`;
+}
+
+/** A ready-to-paste job submission on the frontend, like the seed's first job. */
+export function renderSubmitCommand(frontend: string, user: string, nodes: number): string {
+    return `docker exec ${frontend} su - ${user} -c 'oarsub -l nodes=${nodes} hostname'`;
+}

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { defaultBaseImage, dnsLabel, hostPort, imageSource } from "../core/schema";
+
+/** Roles an OAR node may not be named after: they share the cluster's container and DNS names. */
+export const oarRoles = ["server", "frontend", "network", "home"] as const;
+
+const memoryMb = z.number().int().min(16, "must be at least 16 MB");
+
+const nodeSchema = z.strictObject({
+    /** The node's stable name: its container, hostname, DNS alias and OAR host name. */
+    name: dnsLabel.refine((name) => !(oarRoles as readonly string[]).includes(name), {
+        error: `must not be a role name (${oarRoles.join(", ")})`,
+    }),
+    /** OAR resources (cores) this node offers. Default 1. */
+    cores: z.number().int().min(1).max(256).default(1),
+    /** Memory limit of the node container, in MB. Default 512. */
+    memoryMb: memoryMb.default(512),
+});
+
+const nodeList = z.array(nodeSchema, {
+    error: (issue) => (typeof issue.input === "number"
+        ? "must be a whole number of nodes >= 1, or a list of named nodes"
+        : "must be a count of nodes or a list of named nodes"),
+}).min(1, "must list at least one node").check((ctx) => {
+    const seen = new Map<string, number>();
+    ctx.value.forEach((node, index) => {
+        const first = seen.get(node.name);
+        if (first !== undefined) {
+            ctx.issues.push({
+                code: "custom", input: node.name, path: [index, "name"],
+                message: `must be unique: nodes[${first}] is already named "${node.name}"`,
+            });
+        }
+        seen.set(node.name, index);
+    });
+});
+
+/** `nodes: 3` means nodes node1, node2 and node3 with one core each. */
+const nodesSchema = z.preprocess(
+    (value) => (typeof value === "number" && Number.isInteger(value) && value >= 1
+        ? Array.from({ length: value }, (_, i) => ({ name: `node${i + 1}` }))
+        : value),
+    nodeList,
+);
+
+const sharedFolder = z.strictObject({
+    /** A folder on the Docker host, mounted into the frontend and every node (oar-docker's `-v $PWD:/oar_src`). */
+    hostPath: z.string().regex(/^\//, "must be an absolute path"),
+    /** Where it appears in the containers. */
+    containerPath: z.string().regex(/^\//, "must be an absolute path"),
+    /** Mounted read-only. Default false. */
+    readOnly: z.boolean().default(false),
+});
+
+export const oarClusterArgsSchema = z.strictObject({
+    /** Base image for the build of images/oar. Default `debian:bookworm-slim`. */
+    baseImage: z.string().min(1).default(defaultBaseImage),
+    /** The image of every role. Default: a build of images/oar (Debian bookworm's OAR 2.5.9). */
+    image: imageSource.default({ build: "oar" }),
+    /** A count of nodes, or a list of named nodes. Default 2. */
+    nodes: nodesSchema.prefault(2),
+    /** The user who submits jobs on the frontend; its home is shared by the frontend and every node. Default `user`, uid 1000. */
+    user: z.strictObject({
+        name: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a Unix user name").default("user"),
+        uid: z.number().int().min(1000).max(60000).default(1000),
+    }).prefault({}),
+    /** Host folders mounted into the frontend and every node. Default none. */
+    shared: z.array(sharedFolder).default([]),
+    server: z.strictObject({
+        /** Memory limit of the server (OAR and PostgreSQL), in MB. Default 768. */
+        memoryMb: memoryMb.default(768),
+    }).prefault({}),
+    frontend: z.strictObject({
+        /** Memory limit of the frontend, in MB. Default 256. */
+        memoryMb: memoryMb.default(256),
+        /** Host port for the frontend's sshd (22), or `false`. Default `false`: connect with `docker exec`. */
+        sshPort: hostPort.default(false),
+    }).prefault({}),
+});
+
+export type OarClusterArgsInput = z.input<typeof oarClusterArgsSchema>;
+export type OarClusterSettings = z.output<typeof oarClusterArgsSchema>;
+export type OarNodeSettings = OarClusterSettings["nodes"][number];

@@ -1,0 +1,101 @@
+import * as assert from "assert";
+import { byType, installMocks, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
+
+installMocks("test");
+const { OarCluster } = require("../../components/oar") as typeof import("../../components/oar");
+
+const container = "pulumi-nodejs:dynamic/docker:Container";
+const exec = "pulumi-nodejs:dynamic/docker:Exec";
+
+async function deploy(args: ConstructorParameters<typeof OarCluster>[1] = {}) {
+    resetRecorded();
+    const cluster = new OarCluster("oar", args, recordingOptions());
+    const outputs = {
+        containerNames: await valueOf(cluster.containerNames),
+        frontendCommand: await valueOf(cluster.frontendCommand),
+        nodeCommands: await valueOf(cluster.nodeCommands),
+        submitCommand: await valueOf(cluster.submitCommand),
+        nodeNames: await valueOf(cluster.nodeNames),
+    };
+    return { cluster, outputs };
+}
+
+const env = (name: string): Record<string, string> => Object.fromEntries((named(name, container).inputs.env as string[])
+    .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+
+describe("OarCluster (unit, mocked engine)", () => {
+    it("creates server, frontend and one container per node, each with its role", async () => {
+        const { outputs } = await deploy({ nodes: 3 });
+        assert.deepStrictEqual(byType(container).map((c) => c.inputs.name).sort(),
+            ["test-oar-frontend", "test-oar-node1", "test-oar-node2", "test-oar-node3", "test-oar-server"]);
+        assert.deepStrictEqual(outputs.nodeNames, ["node1", "node2", "node3"]);
+        assert.strictEqual(env("oar-server").OAR_ROLE, "server");
+        assert.strictEqual(env("oar-node2").OAR_ROLE, "node");
+        assert.strictEqual(env("oar-frontend").OAR_SERVER_HOST, "server");
+        for (const c of byType(container)) {
+            assert.strictEqual(c.inputs.labels["clusterlab.cluster"], "oar", c.name);
+            assert.ok(c.inputs.memoryMb > 0, c.name);
+        }
+    });
+
+    it("registers each node inside the server only once that node and the server are ready, and unregisters it on delete", async () => {
+        await deploy({ nodes: [{ name: "n1", cores: 4 }, { name: "n2" }] });
+        const registration = named("oar-n1-registration", exec);
+        assert.deepStrictEqual(registration.inputs.create, ["oar-register-node", "n1", "4"]);
+        assert.deepStrictEqual(registration.inputs.delete, ["oar-unregister-node", "n1"]);
+        assert.strictEqual(registration.inputs.container, "test-oar-server");
+        assert.deepStrictEqual(registration.dependsOn, ["oar-server", "oar-n1"]);
+        assert.deepStrictEqual(named("oar-n2-registration", exec).inputs.create, ["oar-register-node", "n2", "1"]);
+    });
+
+    it("makes the ssh keys and database passwords once per stack and keeps them secret", async () => {
+        await deploy();
+        assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/clusterlab:SshKeyPair").map((k) => [k.name, k.additionalSecretOutputs]),
+            [["oar-oar-key", ["privateKey"]], ["oar-host-key", ["privateKey"]]]);
+        assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/clusterlab:GeneratedPassword").map((p) => [p.name, p.additionalSecretOutputs]),
+            [["oar-db-password", ["value"]], ["oar-db-ro-password", ["value"]]]);
+        assert.deepStrictEqual(named("oar-server", container).inputs.secretInputs, [
+            "env:OAR_DB_PASSWORD", "env:OAR_DB_RO_PASSWORD",
+            "file:/run/clusterlab/oar_key", "file:/run/clusterlab/ssh_host_key",
+        ]);
+        const files = named("oar-node1", container).inputs.files.map((f: { path: string; mode: number }) => [f.path, f.mode.toString(8)]);
+        assert.deepStrictEqual(files, [
+            ["/run/clusterlab/oar_key", "600"], ["/run/clusterlab/oar_key.pub", "644"],
+            ["/run/clusterlab/ssh_host_key", "600"], ["/run/clusterlab/ssh_host_key.pub", "644"],
+        ]);
+    });
+
+    it("shares one /home volume between the frontend and every node, and keeps the database on the server's own", async () => {
+        await deploy({ shared: [{ hostPath: "/tmp", containerPath: "/oar_src", readOnly: true }] });
+        const homes = ["oar-frontend", "oar-node1", "oar-node2"].map((n) =>
+            named(n, container).inputs.mounts.find((m: { target: string }) => m.target === "/home").source);
+        assert.deepStrictEqual(homes, ["test-oar-home", "test-oar-home", "test-oar-home"]);
+        assert.ok(named("oar-node1", container).inputs.mounts.some((m: { source: string; target: string; readOnly: boolean }) =>
+            m.source === "/tmp" && m.target === "/oar_src" && m.readOnly));
+        assert.deepStrictEqual(named("oar-server", container).inputs.mounts.map((m: { target: string }) => m.target), ["/var/lib/postgresql"]);
+    });
+
+    it("keys nodes by name: removing one leaves the others' resources as they were", async () => {
+        await deploy({ nodes: 3 });
+        const before = recorded.map((r) => `${r.type} ${r.name}`).filter((n) => !n.includes("node3"));
+        await deploy({ nodes: [{ name: "node1" }, { name: "node2" }] });
+        assert.deepStrictEqual(recorded.map((r) => `${r.type} ${r.name}`).sort(), before.sort());
+    });
+
+    it("outputs commands that connect to the frontend and each node, and submit a job", async () => {
+        const { outputs } = await deploy();
+        assert.strictEqual(outputs.frontendCommand, "docker exec -it test-oar-frontend su - user");
+        assert.strictEqual(outputs.nodeCommands.node2, "docker exec -it test-oar-node2 su - user");
+        assert.strictEqual(outputs.submitCommand, "docker exec test-oar-frontend su - user -c 'oarsub -l nodes=2 hostname'");
+    });
+
+    it("rejects bad config before any resource: no nodes, two nodes with one name, a shared folder that does not exist", () => {
+        resetRecorded();
+        assert.throws(() => new OarCluster("bad", { nodes: 0 }), /nodes: must be a whole number of nodes >= 1, or a list of named nodes, got 0/);
+        assert.throws(() => new OarCluster("bad", { nodes: [{ name: "a" }, { name: "a" }] }),
+            /nodes\[1\]\.name: must be unique: nodes\[0\] is already named "a"/);
+        assert.throws(() => new OarCluster("bad", { shared: [{ hostPath: "/no/such/folder", containerPath: "/src" }] }),
+            /shared\[0\]\.hostPath: must exist on the local Docker host, got "\/no\/such\/folder", which does not/);
+        assert.deepStrictEqual(recorded.filter((r) => r.type.includes("dynamic")), []);
+    });
+});

@@ -1,0 +1,133 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { changesOf, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
+import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const oar = (nodes: number) => ({ oar: { kind: "oar", nodes } });
+
+/** Hosts OAR lists with every resource Alive, from `oarnodes -s` on the server. */
+function aliveNodes(server: string): string[] {
+    const hosts: Record<string, string[]> = {};
+    let current = "";
+    for (const line of docker("exec", server, "oarnodes", "-s").split("\n")) {
+        const state = /^\s+\d+\s*:\s*(\w+)/.exec(line);
+        if (state !== null) {
+            hosts[current].push(state[1]);
+        } else if (line.trim() !== "") {
+            current = line.trim();
+            hosts[current] = [];
+        }
+    }
+    return Object.keys(hosts).filter((host) => hosts[host].length > 0 && hosts[host].every((s) => s === "Alive")).sort();
+}
+
+/** Submits a batch job as the user on the frontend and waits (bounded) until OAR ends it; returns its stdout and exit code. */
+async function runJob(frontend: string, resources: string, command: string): Promise<{ state: string; exitCode: string; stdout: string }> {
+    const submitted = docker("exec", frontend, "su", "-", "user", "-c", `oarsub -l ${resources} ${command}`);
+    const id = /OAR_JOB_ID=(\d+)/.exec(submitted)?.[1];
+    assert.ok(id, submitted);
+    const deadline = Date.now() + 120_000;
+    let state = "";
+    while (!["Terminated", "Error"].includes(state) && Date.now() < deadline) {
+        await sleep(1000);
+        state = /state = (\w+)/.exec(docker("exec", frontend, "oarstat", "-fj", id))?.[1] ?? "";
+    }
+    const details = docker("exec", frontend, "oarstat", "-fj", id);
+    const exitCode = /exit_code = (\S+)/.exec(details)?.[1] ?? "?";
+    const stdout = docker("exec", frontend, "cat", `/home/user/OAR.${id}.stdout`);
+    return { state, exitCode, stdout };
+}
+
+const describeE2e = e2eOptOut ? describe.skip : describe;
+
+describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with PostgreSQL, frontend, nodes", function () {
+    this.timeout(20 * 60 * 1000);
+    const stack = new TestStack("oar");
+    let names: Record<string, string>;
+    let suiteStart = 0;
+
+    before(async () => {
+        suiteStart = Date.now();
+        prepareToolchain();
+        await stack.init(oar(3));
+    });
+
+    after(async () => {
+        await stack.dispose();
+        console.log(`    suite OarCluster e2e: ${((Date.now() - suiteStart) / 1000).toFixed(1)}s`);
+    });
+
+    it("OarCluster: preview with the policy pack plans keys, passwords, server, frontend and three nodes, no violation", async () => {
+        const preview = await stack.preview({ policyPacks: [policyPack] });
+        assert.deepStrictEqual(Object.keys(changesOf(preview.changeSummary)), ["create"]);
+    });
+
+    it("OarCluster: up leaves three nodes registered and Alive", async () => {
+        const started = Date.now();
+        await stack.up();
+        console.log(`      up to a job-ready 3-node cluster: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        names = (await stack.outputs()).clusters.oar.containerNames;
+        assert.deepStrictEqual(aliveNodes(names.server), ["node1", "node2", "node3"]);
+    });
+
+    it("OarCluster: the output's submit command, pasted, runs a job", async () => {
+        const outputs = (await stack.outputs()).clusters.oar;
+        const submitted = shell(outputs.submitCommand);
+        assert.match(submitted, /OAR_JOB_ID=\d+/);
+    });
+
+    it("OarCluster: a two-node job runs on two different nodes and ends with exit code 0", async () => {
+        // OAR runs a job's command on its first node; oarsh reaches the others, as a user's script would.
+        docker("exec", "-u", "user", "-w", "/home/user", names.frontend, "sh", "-c",
+            "printf '%s\\n' '#!/bin/sh' 'for h in $(sort -u \"$OAR_NODEFILE\"); do oarsh \"$h\" hostname; done' > hostnames.sh && chmod +x hostnames.sh");
+        const job = await runJob(names.frontend, "nodes=2", "./hostnames.sh");
+        assert.strictEqual(job.state, "Terminated", JSON.stringify(job));
+        assert.strictEqual(job.exitCode, "0");
+        const hosts = job.stdout.trim().split("\n").sort();
+        assert.strictEqual(hosts.length, 2, job.stdout);
+        assert.notStrictEqual(hosts[0], hosts[1]);
+        assert.ok(hosts.every((h) => /^node\d$/.test(h)), job.stdout);
+    });
+
+    it("OarCluster: an interactive job, driven without a terminal through script(1), reaches its node", () => {
+        const transcript = docker("exec", names.frontend, "su", "-", "user", "-c",
+            "echo 'echo INTERACTIVE-ON-$(hostname); exit' | script -qec 'oarsub -I -l nodes=1' /dev/null");
+        assert.match(transcript, /INTERACTIVE-ON-node\d/);
+    });
+
+    it("OarCluster: keys and database passwords are secrets — not in the state file nor in plain outputs", async () => {
+        const state = fs.readFileSync(path.join(stack.backendDir, ".pulumi", "stacks", "clusterlab", `${stack.name}.json`), "utf8");
+        const oarKey = docker("exec", names.server, "cat", "/var/lib/oar/.ssh/id_ed25519").split("\n")[2];
+        const password = /DB_BASE_PASSWD="?([A-Za-z0-9]+)"?/.exec(docker("exec", names.server, "cat", "/etc/oar/oar.conf"))?.[1];
+        assert.ok(oarKey && oarKey.length > 20 && password && password.length >= 20);
+        assert.ok(!state.includes(oarKey), "the private key is in the state file in plain text");
+        assert.ok(!state.includes(password!), "the database password is in the state file in plain text");
+        assert.ok(!JSON.stringify(await stack.outputs()).includes(oarKey));
+    });
+
+    it("OarCluster: a second preview and a refresh report no changes", async () => {
+        assert.deepStrictEqual(changesOf((await stack.preview({ expectNoChanges: true })).changeSummary), {});
+        assert.deepStrictEqual(changesOf((await stack.refresh({ expectNoChanges: true })).summary.resourceChanges), {});
+    });
+
+    it("OarCluster: 3 → 4 nodes creates only node4 and its registration; 4 → 3 removes them, and OAR no longer lists node4", async () => {
+        await stack.setClusters(oar(4));
+        const grow = await stack.up();
+        assert.deepStrictEqual(changesOf(grow.summary.resourceChanges), { create: 3 });
+        assert.deepStrictEqual(aliveNodes(names.server), ["node1", "node2", "node3", "node4"]);
+        await stack.setClusters(oar(3));
+        const shrink = await stack.up();
+        assert.deepStrictEqual(changesOf(shrink.summary.resourceChanges), { delete: 3 });
+        assert.deepStrictEqual(aliveNodes(names.server), ["node1", "node2", "node3"]);
+        assert.ok(!docker("exec", names.server, "oarnodes", "-s").includes("node4"));
+    });
+
+    it("OarCluster: destroy leaves no container, network or volume with the stack's label", async () => {
+        const started = Date.now();
+        await stack.destroy();
+        console.log(`      destroy: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+    });
+});

@@ -37,6 +37,7 @@ export const clusterKinds: Record<string, ClusterKind> = {
                 frontendCommand: cluster.frontendCommand,
                 nodeCommands: cluster.nodeCommands,
                 submitCommand: cluster.submitCommand,
+                sshCommand: cluster.sshCommand,
                 nodeNames: cluster.nodeNames,
                 containerNames: cluster.containerNames,
             };

@@ -14,6 +14,7 @@ import {
     renderConnectCommand,
     renderOarEnv,
     renderRegisterCommand,
+    renderSshCommand,
     renderSubmitCommand,
     renderUnregisterCommand,
 } from "./render";
@@ -48,6 +49,8 @@ export class OarCluster extends pulumi.ComponentResource {
     public readonly frontendCommand: pulumi.Output<string>;
     /** A shell on each node as the job user, by node name. */
     public readonly nodeCommands: pulumi.Output<Record<string, string>>;
+    /** `ssh -p <port> user@<host>` to the frontend, where `frontend.sshPort` publishes its sshd; else empty. */
+    public readonly sshCommand: pulumi.Output<string>;
     /** A job submission to paste: `oarsub` on every node. */
     public readonly submitCommand: pulumi.Output<string>;
     /** The OAR host names of the nodes. */
@@ -111,6 +114,8 @@ export class OarCluster extends pulumi.ComponentResource {
         const workspace = { sharedVolumes: [{ volume: home, containerPath: "/home" }], binds: shared };
         const frontend = role("frontend", "frontend", {
             ...workspace,
+            files: settings.frontend.authorizedKeys.length === 0 ? keyFiles
+                : [...keyFiles, { path: oarKeyPaths.userAuthorizedKeys, content: `${settings.frontend.authorizedKeys.join("\n")}\n` }],
             memoryMb: settings.frontend.memoryMb,
             ports: [{ name: "ssh", internal: 22, external: settings.frontend.sshPort, scheme: "ssh" }],
             dependsOn: [server],
@@ -133,6 +138,8 @@ export class OarCluster extends pulumi.ComponentResource {
         this.nodeCommands = pulumi.output(Object.fromEntries(settings.nodes.map((node) =>
             [node.name, renderConnectCommand(dockerObjectName({ stack, cluster: name, role: node.name }), user)])));
         this.submitCommand = pulumi.output(renderSubmitCommand(frontendName, user, Math.min(2, settings.nodes.length)));
+        const sshPort = settings.frontend.sshPort;
+        this.sshCommand = pulumi.output(sshPort === false ? "" : renderSshCommand(user, host.advertiseAddress, sshPort));
         this.nodeNames = pulumi.output(settings.nodes.map((node) => node.name));
         this.oarPublicKey = oarKey.publicKey;
         const roles: Record<string, Service> = { server, frontend, ...nodes };
@@ -143,6 +150,7 @@ export class OarCluster extends pulumi.ComponentResource {
             frontendCommand: this.frontendCommand,
             nodeCommands: this.nodeCommands,
             submitCommand: this.submitCommand,
+            sshCommand: this.sshCommand,
             nodeNames: this.nodeNames,
             oarPublicKey: this.oarPublicKey,
             containerNames: this.containerNames,

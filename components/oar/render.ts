@@ -6,6 +6,7 @@ export const oarKeyPaths = {
     oarPublic: "/run/clusterlab/oar_key.pub",
     hostPrivate: "/run/clusterlab/ssh_host_key",
     hostPublic: "/run/clusterlab/ssh_host_key.pub",
+    userAuthorizedKeys: "/run/clusterlab/user_authorized_keys",
 } as const;
 
 export type OarRole = "server" | "frontend" | "node";
@@ -41,4 +42,9 @@ export function renderConnectCommand(container: string, user: string): string {
 /** A ready-to-paste job submission on the frontend, like the seed's first job. */
 export function renderSubmitCommand(frontend: string, user: string, nodes: number): string {
     return `docker exec ${frontend} su - ${user} -c 'oarsub -l nodes=${nodes} hostname'`;
+}
+
+/** How to ssh to the frontend as the job user, where its sshd is published. */
+export function renderSshCommand(user: string, address: string, port: number): string {
+    return `ssh -p ${port} ${user}@${address}`;
 }

@@ -75,6 +75,9 @@ export const oarClusterArgsSchema = z.strictObject({
         memoryMb: memoryMb.default(256),
         /** Host port for the frontend's sshd (22), or `false`. Default `false`: connect with `docker exec`. */
         sshPort: hostPort.default(false),
+        /** Public keys (authorized_keys lines) that may log in to the frontend as the job user over ssh. Default none. */
+        authorizedKeys: z.array(z.string().regex(/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/,
+            "must be an OpenSSH public key line (ssh-ed25519 AAAA… comment)")).default([]),
     }).prefault({}),
 });
 

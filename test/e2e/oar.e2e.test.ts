@@ -1,11 +1,17 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { changesOf, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
 import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const oar = (nodes: number) => ({ oar: { kind: "oar", nodes } });
+const sshPort = 22022;
+const userKeyDir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterlab-oar-user-"));
+execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(userKeyDir, "id")]);
+const userPublicKey = fs.readFileSync(path.join(userKeyDir, "id.pub"), "utf8").trim();
+const oar = (nodes: number) => ({ oar: { kind: "oar", nodes, frontend: { sshPort, authorizedKeys: [userPublicKey] } } });
 
 /** Hosts OAR lists with every resource Alive, from `oarnodes -s` on the server. */
 function aliveNodes(server: string): string[] {
@@ -76,6 +82,15 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
         const outputs = (await stack.outputs()).clusters.oar;
         const submitted = shell(outputs.submitCommand);
         assert.match(submitted, /OAR_JOB_ID=\d+/);
+    });
+
+    it("OarCluster: the user logs in to the frontend over ssh on 127.0.0.1 with their own key, and oarstat answers", async () => {
+        const outputs = (await stack.outputs()).clusters.oar;
+        assert.strictEqual(outputs.sshCommand, `ssh -p ${sshPort} user@127.0.0.1`);
+        const session = execFileSync("ssh", ["-i", path.join(userKeyDir, "id"), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-p", String(sshPort), "user@127.0.0.1", "hostname; oarstat >/dev/null && echo oarstat-ok"],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        assert.deepStrictEqual(session.trim().split("\n"), ["frontend", "oarstat-ok"]);
     });
 
     it("OarCluster: a two-node job runs on two different nodes and ends with exit code 0", async () => {

@@ -89,6 +89,19 @@ describe("OarCluster (unit, mocked engine)", () => {
         assert.strictEqual(outputs.submitCommand, "docker exec test-oar-frontend su - user -c 'oarsub -l nodes=2 hostname'");
     });
 
+    it("publishes the frontend's sshd on the host's bind address with the given keys, and says how to ssh in", async () => {
+        resetRecorded();
+        const cluster = new OarCluster("oar", { frontend: { sshPort: 2222, authorizedKeys: ["ssh-ed25519 AAAAtest me@laptop"] } }, recordingOptions());
+        assert.strictEqual(await valueOf(cluster.sshCommand), "ssh -p 2222 user@127.0.0.1");
+        await valueOf(cluster.containerNames);
+        const frontend = named("oar-frontend", container).inputs;
+        assert.deepStrictEqual(frontend.ports, [{ ip: "127.0.0.1", internal: 22, external: 2222 }]);
+        assert.deepStrictEqual(frontend.files.find((f: { path: string }) => f.path === "/run/clusterlab/user_authorized_keys").content,
+            "ssh-ed25519 AAAAtest me@laptop\n");
+        assert.throws(() => new OarCluster("bad", { frontend: { authorizedKeys: ["not a key"] } }),
+            /frontend\.authorizedKeys\[0\]: must be an OpenSSH public key line/);
+    });
+
     it("rejects bad config before any resource: no nodes, two nodes with one name, a shared folder that does not exist", () => {
         resetRecorded();
         assert.throws(() => new OarCluster("bad", { nodes: 0 }), /nodes: must be a whole number of nodes >= 1, or a list of named nodes, got 0/);

@@ -124,11 +124,13 @@ export class OarCluster extends pulumi.ComponentResource {
         for (const node of settings.nodes) {
             nodes[node.name] = role("node", node.name, { ...workspace, memoryMb: node.memoryMb, dependsOn: [server] });
             // Added once the node's sshd answers: a node added earlier is marked Suspected (notes).
+            // A node container made anew (after a fault) is registered anew, which revives it.
             new DockerExec(`${name}-${node.name}-registration`, {
                 dockerHost: host.dockerHost,
                 container: server.containerName,
                 create: renderRegisterCommand(node),
                 delete: renderUnregisterCommand(node),
+                triggers: [nodes[node.name].container.id],
             }, { parent: this, dependsOn: [server, nodes[node.name]] });
         }
 

@@ -45,6 +45,7 @@ describe("OarCluster (unit, mocked engine)", () => {
         assert.deepStrictEqual(registration.inputs.delete, ["oar-unregister-node", "n1"]);
         assert.strictEqual(registration.inputs.container, "test-oar-server");
         assert.deepStrictEqual(registration.dependsOn, ["oar-server", "oar-n1"]);
+        assert.deepStrictEqual(registration.inputs.triggers, ["oar-n1-id"], "a node made anew is registered anew");
         assert.deepStrictEqual(named("oar-n2-registration", exec).inputs.create, ["oar-register-node", "n2", "1"]);
     });
 

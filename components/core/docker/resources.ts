@@ -366,6 +366,8 @@ export interface DockerExecInputs extends OnEngine {
     create: string[];
     /** Run when the resource is deleted, if the container is still there. */
     delete?: string[];
+    /** Values whose change runs the commands again (delete, then create), such as the id of a container they concern. */
+    triggers?: string[];
 }
 
 const execProvider: pulumi.dynamic.ResourceProvider = {

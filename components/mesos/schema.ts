@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { formatPath } from "../core/config";
-import { defaultBaseImage, dnsLabel, hostPort, imageSource } from "../core/schema";
+import { defaultBaseImage, dnsLabel, hostPort, imageSource, namedMembers } from "../core/schema";
 
 /** The custom resources the wraxl scheduler's queues are named after: `<prefix>_high` and so on. */
 export const queueResources = ["high", "low", "world"] as const;
@@ -57,36 +57,8 @@ const agentSchema = z.strictObject({
     memoryMb: memoryMb.optional(),
 });
 
-const agentList = z.array(agentSchema, {
-    error: (issue) => (typeof issue.input === "number"
-        ? "must be a whole number of agents >= 1, or a list of named agents"
-        : "must be a count of agents or a list of named agents"),
-}).min(1, "must list at least one agent").check((ctx) => {
-    const seen = new Map<string, number>();
-    ctx.value.forEach((agent, index) => {
-        const first = seen.get(agent.name);
-        if (first !== undefined) {
-            ctx.issues.push({
-                code: "custom",
-                input: agent.name,
-                path: [index, "name"],
-                message: `must be unique: agents[${first}] is already named "${agent.name}"`,
-            });
-        }
-        seen.set(agent.name, index);
-    });
-});
-
-/** `agents: 2` means two default agents named agent1 and agent2. */
-function agentsFromCount(count: number): z.input<typeof agentSchema>[] {
-    return Array.from({ length: count }, (_, i) => ({ name: `agent${i + 1}` }));
-}
-
-/** A count of default agents, or a list of named agents. */
-const agentsSchema = z.preprocess(
-    (value) => (typeof value === "number" && Number.isInteger(value) && value >= 1 ? agentsFromCount(value) : value),
-    agentList,
-);
+/** A count of default agents (agent1…N), or a list of named agents. */
+const agentsSchema = namedMembers(agentSchema, "agent");
 
 const buildUserSchema = z.strictObject({
     /** The user jobs run as. Default `wrlbuild`, the seed's build user. */

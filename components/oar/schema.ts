@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defaultBaseImage, dnsLabel, hostPort, imageSource } from "../core/schema";
+import { defaultBaseImage, dnsLabel, hostPort, imageSource, namedMembers } from "../core/schema";
 
 /** Roles an OAR node may not be named after: they share the cluster's container and DNS names. */
 export const oarRoles = ["server", "frontend", "network", "home"] as const;
@@ -17,31 +17,8 @@ const nodeSchema = z.strictObject({
     memoryMb: memoryMb.default(512),
 });
 
-const nodeList = z.array(nodeSchema, {
-    error: (issue) => (typeof issue.input === "number"
-        ? "must be a whole number of nodes >= 1, or a list of named nodes"
-        : "must be a count of nodes or a list of named nodes"),
-}).min(1, "must list at least one node").check((ctx) => {
-    const seen = new Map<string, number>();
-    ctx.value.forEach((node, index) => {
-        const first = seen.get(node.name);
-        if (first !== undefined) {
-            ctx.issues.push({
-                code: "custom", input: node.name, path: [index, "name"],
-                message: `must be unique: nodes[${first}] is already named "${node.name}"`,
-            });
-        }
-        seen.set(node.name, index);
-    });
-});
-
-/** `nodes: 3` means nodes node1, node2 and node3 with one core each. */
-const nodesSchema = z.preprocess(
-    (value) => (typeof value === "number" && Number.isInteger(value) && value >= 1
-        ? Array.from({ length: value }, (_, i) => ({ name: `node${i + 1}` }))
-        : value),
-    nodeList,
-);
+/** A count of nodes (node1…N, one core each), or a list of named nodes. */
+const nodesSchema = namedMembers(nodeSchema, "node");
 
 const sharedFolder = z.strictObject({
     /** A folder on the Docker host, mounted into the frontend and every node (oar-docker's `-v $PWD:/oar_src`). */

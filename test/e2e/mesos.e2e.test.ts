@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { PreviewEvent, summarizePreview } from "../../review/render";
-import { changesOf, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
+import { changesOf, danglingVolumes, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
 import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
 import { agent, jobStatus, masterState as wraxlMasterState, waitForJob, wraxl as wraxlCluster } from "./support/wraxl";
 
@@ -15,10 +15,12 @@ describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and
     const stack = new TestStack("mesos");
     let outputs: Record<string, any>;
     let suiteStart = 0;
+    let danglingBefore = new Set<string>();
 
     before(async () => {
         suiteStart = Date.now();
         prepareToolchain();
+        danglingBefore = danglingVolumes();
         await stack.init(wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]));
     });
 
@@ -118,5 +120,6 @@ describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and
         await stack.destroy();
         console.log(`      destroy: ${((Date.now() - started) / 1000).toFixed(1)}s`);
         assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+        assert.deepStrictEqual([...danglingVolumes()].filter((v) => !danglingBefore.has(v)), [], "no anonymous volume left behind");
     });
 });

@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { changesOf, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
+import { changesOf, danglingVolumes, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
 import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,10 +53,12 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
     const stack = new TestStack("oar");
     let names: Record<string, string>;
     let suiteStart = 0;
+    let danglingBefore = new Set<string>();
 
     before(async () => {
         suiteStart = Date.now();
         prepareToolchain();
+        danglingBefore = danglingVolumes();
         await stack.init(oar(3));
     });
 
@@ -144,5 +146,6 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
         await stack.destroy();
         console.log(`      destroy: ${((Date.now() - started) / 1000).toFixed(1)}s`);
         assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+        assert.deepStrictEqual([...danglingVolumes()].filter((v) => !danglingBefore.has(v)), [], "no anonymous volume left behind");
     });
 });

@@ -18,6 +18,11 @@ export function labelledLeftovers(stack: string): string[] {
     ].filter((line) => line !== "");
 }
 
+/** Volumes no container uses: an anonymous volume left by a removed container shows up here. */
+export function danglingVolumes(): Set<string> {
+    return new Set(docker("volume", "ls", "-q", "--filter", "dangling=true").split("\n").filter((v) => v !== ""));
+}
+
 /** The last log lines of every unhealthy or stopped container of a stack, for a failure report. */
 export function diagnoseContainers(stack: string): string {
     const rows = docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", "{{.Names}}\t{{.Status}}");

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { PreviewEvent, summarizePreview } from "../../review/render";
-import { changesOf, danglingVolumes, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
-import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
+import { changesOf, danglingVolumes, labelledLeftovers, policyPack, suiteStack } from "./support/lifecycle";
+import { docker, e2eOptOut, shell } from "./support/toolchain";
 import { agent, jobStatus, masterState as wraxlMasterState, waitForJob, wraxl as wraxlCluster } from "./support/wraxl";
 
 const masterPort = 25050;
@@ -12,22 +12,8 @@ const describeE2e = e2eOptOut ? describe.skip : describe;
 
 describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and Docker; Mesos master/agents are the stand-in image (no real Mesos here)", function () {
     this.timeout(20 * 60 * 1000);
-    const stack = new TestStack("mesos");
+    const { stack, danglingBefore } = suiteStack("MesosCluster e2e", "mesos", wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]));
     let outputs: Record<string, any>;
-    let suiteStart = 0;
-    let danglingBefore = new Set<string>();
-
-    before(async () => {
-        suiteStart = Date.now();
-        prepareToolchain();
-        danglingBefore = danglingVolumes();
-        await stack.init(wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]));
-    });
-
-    after(async () => {
-        await stack.dispose();
-        console.log(`    suite MesosCluster e2e: ${((Date.now() - suiteStart) / 1000).toFixed(1)}s`);
-    });
 
     it("MesosCluster: preview with the policy pack plans the network, five roles and their volumes, no violation", async () => {
         const preview = await stack.preview({ policyPacks: [policyPack] });
@@ -120,6 +106,6 @@ describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and
         await stack.destroy();
         console.log(`      destroy: ${((Date.now() - started) / 1000).toFixed(1)}s`);
         assert.deepStrictEqual(labelledLeftovers(stack.name), []);
-        assert.deepStrictEqual([...danglingVolumes()].filter((v) => !danglingBefore.has(v)), [], "no anonymous volume left behind");
+        assert.deepStrictEqual([...danglingVolumes()].filter((v) => !danglingBefore().has(v)), [], "no anonymous volume left behind");
     });
 });

@@ -3,69 +3,22 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { changesOf, danglingVolumes, labelledLeftovers, policyPack, TestStack } from "./support/lifecycle";
-import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
+import { changesOf, danglingVolumes, labelledLeftovers, policyPack, suiteStack } from "./support/lifecycle";
+import { aliveNodes, runJob } from "./support/oar";
+import { docker, e2eOptOut, shell } from "./support/toolchain";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sshPort = 22022;
 const userKeyDir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterlab-oar-user-"));
 execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(userKeyDir, "id")]);
 const userPublicKey = fs.readFileSync(path.join(userKeyDir, "id.pub"), "utf8").trim();
 const oar = (nodes: number) => ({ oar: { kind: "oar", nodes, frontend: { sshPort, authorizedKeys: [userPublicKey] } } });
 
-/** Hosts OAR lists with every resource Alive, from `oarnodes -s` on the server. */
-function aliveNodes(server: string): string[] {
-    const hosts: Record<string, string[]> = {};
-    let current = "";
-    for (const line of docker("exec", server, "oarnodes", "-s").split("\n")) {
-        const state = /^\s+\d+\s*:\s*(\w+)/.exec(line);
-        if (state !== null) {
-            hosts[current].push(state[1]);
-        } else if (line.trim() !== "") {
-            current = line.trim();
-            hosts[current] = [];
-        }
-    }
-    return Object.keys(hosts).filter((host) => hosts[host].length > 0 && hosts[host].every((s) => s === "Alive")).sort();
-}
-
-/** Submits a batch job as the user on the frontend and waits (bounded) until OAR ends it; returns its stdout and exit code. */
-async function runJob(frontend: string, resources: string, command: string): Promise<{ state: string; exitCode: string; stdout: string }> {
-    const submitted = docker("exec", frontend, "su", "-", "user", "-c", `oarsub -l ${resources} ${command}`);
-    const id = /OAR_JOB_ID=(\d+)/.exec(submitted)?.[1];
-    assert.ok(id, submitted);
-    const deadline = Date.now() + 120_000;
-    let state = "";
-    while (!["Terminated", "Error"].includes(state) && Date.now() < deadline) {
-        await sleep(1000);
-        state = /state = (\w+)/.exec(docker("exec", frontend, "oarstat", "-fj", id))?.[1] ?? "";
-    }
-    const details = docker("exec", frontend, "oarstat", "-fj", id);
-    const exitCode = /exit_code = (\S+)/.exec(details)?.[1] ?? "?";
-    const stdout = docker("exec", frontend, "cat", `/home/user/OAR.${id}.stdout`);
-    return { state, exitCode, stdout };
-}
-
 const describeE2e = e2eOptOut ? describe.skip : describe;
 
 describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with PostgreSQL, frontend, nodes", function () {
     this.timeout(20 * 60 * 1000);
-    const stack = new TestStack("oar");
+    const { stack, danglingBefore } = suiteStack("OarCluster e2e", "oar", oar(3));
     let names: Record<string, string>;
-    let suiteStart = 0;
-    let danglingBefore = new Set<string>();
-
-    before(async () => {
-        suiteStart = Date.now();
-        prepareToolchain();
-        danglingBefore = danglingVolumes();
-        await stack.init(oar(3));
-    });
-
-    after(async () => {
-        await stack.dispose();
-        console.log(`    suite OarCluster e2e: ${((Date.now() - suiteStart) / 1000).toFixed(1)}s`);
-    });
 
     it("OarCluster: preview with the policy pack plans keys, passwords, server, frontend and three nodes, no violation", async () => {
         const preview = await stack.preview({ policyPacks: [policyPack] });
@@ -146,6 +99,6 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
         await stack.destroy();
         console.log(`      destroy: ${((Date.now() - started) / 1000).toFixed(1)}s`);
         assert.deepStrictEqual(labelledLeftovers(stack.name), []);
-        assert.deepStrictEqual([...danglingVolumes()].filter((v) => !danglingBefore.has(v)), [], "no anonymous volume left behind");
+        assert.deepStrictEqual([...danglingVolumes()].filter((v) => !danglingBefore().has(v)), [], "no anonymous volume left behind");
     });
 });

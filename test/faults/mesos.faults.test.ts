@@ -2,8 +2,9 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { changesOf, labelledLeftovers, TestStack } from "../e2e/support/lifecycle";
-import { docker, e2eOptOut, prepareToolchain, repoRoot } from "../e2e/support/toolchain";
+import { changesOf, labelledLeftovers, suiteStack, TestStack } from "../e2e/support/lifecycle";
+import { eventually } from "../e2e/support/poll";
+import { docker, e2eOptOut, repoRoot } from "../e2e/support/toolchain";
 import { activeAgents, agent, runsAJob, wraxl } from "../e2e/support/wraxl";
 
 // Faults on a real engine, each followed by what a user would run: `refresh` to see the drift,
@@ -13,19 +14,6 @@ import { activeAgents, agent, runsAJob, wraxl } from "../e2e/support/wraxl";
 const masterPort = 26050;
 const oneAgent = () => wraxl([agent("agent1", { high: 1, low: 1, world: 1 })], masterPort);
 const agents = (...names: string[]) => wraxl(names.map((name) => agent(name, { high: 0, low: 1, world: 1 })), masterPort);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Bounded poll of a condition, for the outside world changing after a fault. */
-async function eventually(what: string, seconds: number, check: () => boolean | Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + seconds * 1000;
-    while (!(await check())) {
-        if (Date.now() > deadline) {
-            throw new Error(`${what}: not within ${seconds}s`);
-        }
-        await sleep(500);
-    }
-}
 
 function containersOf(stack: string): { name: string; status: string }[] {
     return docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", "{{.Names}}\t{{.Status}}")
@@ -59,22 +47,13 @@ const describeFaults = e2eOptOut ? describe.skip : describe;
 
 describeFaults("MesosCluster faults — real engine, stand-in Mesos roles: every fault converges again", function () {
     this.timeout(20 * 60 * 1000);
-    const stack = new TestStack("mesos", "faults");
+    const { stack } = suiteStack("MesosCluster faults", "mesos", oneAgent(), "faults");
     let outputs: any;
     const container = (role: string) => `${stack.name}-wraxl-${role}`;
-    let suiteStart = 0;
 
     before(async () => {
-        suiteStart = Date.now();
-        prepareToolchain();
-        await stack.init(oneAgent());
         await stack.up();
         outputs = (await stack.outputs()).clusters.wraxl;
-    });
-
-    after(async () => {
-        await stack.dispose();
-        console.log(`    suite MesosCluster faults: ${((Date.now() - suiteStart) / 1000).toFixed(1)}s`);
     });
 
     it("MesosCluster, a container removed by hand: refresh reports it gone, up recreates only it", async () => {

@@ -1,50 +1,26 @@
 import * as assert from "assert";
-import { changesOf, labelledLeftovers, TestStack } from "../e2e/support/lifecycle";
-import { docker, e2eOptOut, prepareToolchain } from "../e2e/support/toolchain";
+import { changesOf, labelledLeftovers, suiteStack } from "../e2e/support/lifecycle";
+import { aliveNodes, runJob } from "../e2e/support/oar";
+import { docker, e2eOptOut } from "../e2e/support/toolchain";
 
 // OarCluster after faults on a real engine: refresh shows the drift, up repairs exactly it, and
 // a job runs again. Times are from the fault to a cluster that runs a job.
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function aliveNodes(server: string): string[] {
-    const text = docker("exec", server, "oarnodes", "-s");
-    return [...text.matchAll(/^(\S+)\n\s+\d+\s*:\s*Alive$/gm)].map((m) => m[1]).sort();
-}
-
-/** Submits a one-node job as the user and waits (bounded) until OAR ends it. */
+/** A one-node job submitted as the user ends Terminated: the cluster does its job. */
 async function jobTerminates(frontend: string): Promise<void> {
-    const submitted = docker("exec", frontend, "su", "-", "user", "-c", "oarsub -l nodes=1 hostname");
-    const id = /OAR_JOB_ID=(\d+)/.exec(submitted)?.[1];
-    assert.ok(id, submitted);
-    const deadline = Date.now() + 120_000;
-    let state = "";
-    while (state !== "Terminated" && state !== "Error" && Date.now() < deadline) {
-        await sleep(1000);
-        state = /state = (\w+)/.exec(docker("exec", frontend, "oarstat", "-fj", id))?.[1] ?? "";
-    }
-    assert.strictEqual(state, "Terminated");
+    assert.strictEqual((await runJob(frontend, "nodes=1", "hostname")).state, "Terminated");
 }
 
 const describeFaults = e2eOptOut ? describe.skip : describe;
 
 describeFaults("OarCluster faults — real OAR 2.5.9 on a real engine: every fault converges again", function () {
     this.timeout(20 * 60 * 1000);
-    const stack = new TestStack("oar", "faults");
+    const { stack } = suiteStack("OarCluster faults", "oar", { oar: { kind: "oar", nodes: 2 } }, "faults");
     let names: Record<string, string>;
-    let suiteStart = 0;
 
     before(async () => {
-        suiteStart = Date.now();
-        prepareToolchain();
-        await stack.init({ oar: { kind: "oar", nodes: 2 } });
         await stack.up();
         names = (await stack.outputs()).clusters.oar.containerNames;
-    });
-
-    after(async () => {
-        await stack.dispose();
-        console.log(`    suite OarCluster faults: ${((Date.now() - suiteStart) / 1000).toFixed(1)}s`);
     });
 
     it("OarCluster, a node container removed by hand: up makes it and registers it anew, and it takes jobs", async () => {

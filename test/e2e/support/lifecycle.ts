@@ -3,7 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { docker, repoRoot } from "./toolchain";
+import { docker, prepareToolchain, repoRoot } from "./toolchain";
 
 /** Containers, networks and volumes that carry a stack's label: what destroy must leave at zero. */
 /** The project's policy pack, as `--policy-pack` takes it. */
@@ -138,4 +138,26 @@ function progress(line: string): void {
 /** Resource operation counts, without the `same` entries, for asserting what an update did. */
 export function changesOf(summary: Record<string, number> | undefined): Record<string, number> {
     return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, count]) => op !== "same" && count > 0));
+}
+
+/**
+ * One deployment per suite: registers the mocha hooks that set up the toolchain, make the
+ * stack with `clusters`, and at the end destroy it and print the suite's time. A suite's
+ * checks run against that one deployment; `danglingBefore()` is what to compare leaks with.
+ */
+export function suiteStack(title: string, kind: string, clusters: Record<string, unknown>, prefix = "e2e") {
+    const stack = new TestStack(kind, prefix);
+    let started = 0;
+    let dangling = new Set<string>();
+    before(async () => {
+        started = Date.now();
+        prepareToolchain();
+        dangling = danglingVolumes();
+        await stack.init(clusters);
+    });
+    after(async () => {
+        await stack.dispose();
+        console.log(`    suite ${title}: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    });
+    return { stack, danglingBefore: () => dangling };
 }

@@ -140,6 +140,12 @@ export function secretInputNames(
     return pulumi.output(Promise.all(checks)).apply((names) => names.filter((name) => name !== "").sort());
 }
 
+/** Every role's container name, by role or member name: a cluster's `containerNames` output. */
+export function containerNamesOf(roles: Record<string, Service>): pulumi.Output<Record<string, string>> {
+    return pulumi.all(Object.fromEntries(Object.entries(roles).map(([role, service]) => [role, service.containerName]))) as
+        pulumi.Output<Record<string, string>>;
+}
+
 /** Env as Docker's `K=V` list, sorted so that a reordering in code is not a diff. */
 export function renderEnv(env: Record<string, pulumi.Input<string>>): pulumi.Output<string>[] {
     return Object.keys(env).sort().map((key) => pulumi.interpolate`${key}=${env[key]}`);

@@ -6,7 +6,7 @@ import { createClusterImage } from "../core/image";
 import { dockerObjectName } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
 import { ImageSource } from "../core/schema";
-import { Service, ServicePort } from "../core/service";
+import { containerNamesOf, Service, ServicePort } from "../core/service";
 import {
     idleAgents,
     mesosPorts,
@@ -205,9 +205,7 @@ export class MesosCluster extends pulumi.ComponentResource {
         const roles: Record<string, Service> = {
             zookeeper: parts.zookeeper, master: parts.master, redis: parts.redis, scheduler: parts.scheduler, ...parts.agents,
         };
-        this.containerNames = pulumi.all(
-            Object.fromEntries(Object.entries(roles).map(([role, service]) => [role, service.containerName])),
-        ) as pulumi.Output<Record<string, string>>;
+        this.containerNames = containerNamesOf(roles);
 
         this.registerOutputs({
             masterUrl: this.masterUrl,

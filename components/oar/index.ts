@@ -7,7 +7,7 @@ import { createClusterImage } from "../core/image";
 import { dockerObjectName, renderLabels } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
 import { GeneratedPassword, SshKeyPair } from "../core/secrets";
-import { Service } from "../core/service";
+import { containerNamesOf, Service } from "../core/service";
 import {
     oarKeyPaths,
     OarRole,
@@ -145,9 +145,7 @@ export class OarCluster extends pulumi.ComponentResource {
         this.nodeNames = pulumi.output(settings.nodes.map((node) => node.name));
         this.oarPublicKey = oarKey.publicKey;
         const roles: Record<string, Service> = { server, frontend, ...nodes };
-        this.containerNames = pulumi.all(
-            Object.fromEntries(Object.entries(roles).map(([roleName, service]) => [roleName, service.containerName])),
-        ) as pulumi.Output<Record<string, string>>;
+        this.containerNames = containerNamesOf(roles);
         this.registerOutputs({
             frontendCommand: this.frontendCommand,
             nodeCommands: this.nodeCommands,

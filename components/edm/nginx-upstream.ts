@@ -1,0 +1,64 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Inputs } from "../core/docker/resources";
+import { runDocker } from "../core/docker/cli";
+
+// The load balancer's upstream file as a resource: written into the running nginx container,
+// checked with `nginx -t`, and applied with `nginx -s reload`, so a change of workers never
+// restarts the master's container (the seed edited nginx.conf by hand and rebuilt the image).
+
+export interface NginxConfigInputs {
+    dockerHost?: string;
+    /** The nginx container, by name. */
+    container: string;
+    /** The file's path in the container; nginx.conf must include it. */
+    path: string;
+    content: string;
+    /** Values whose change applies the file again, such as the backends' container ids (nginx resolves names at reload). */
+    triggers: string[];
+}
+
+/** The shell script run in the container: write, test, and reload, or put the previous file back. Pure. */
+export function renderApplyScript(path: string): string {
+    const previous = `${path}.previous`;
+    return [
+        "set -e",
+        `if [ -f '${path}' ]; then cp '${path}' '${previous}'; else rm -f '${previous}'; fi`,
+        `cat > '${path}'`,
+        `if ! nginx -t -q; then if [ -f '${previous}' ]; then mv '${previous}' '${path}'; else rm -f '${path}'; fi; exit 1; fi`,
+        "nginx -s reload",
+    ].join("\n");
+}
+
+async function apply(inputs: NginxConfigInputs): Promise<void> {
+    await runDocker(inputs.dockerHost, ["exec", "-i", inputs.container, "sh", "-c", renderApplyScript(inputs.path)],
+        Buffer.from(inputs.content, "utf8"));
+}
+
+const nginxConfigProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: NginxConfigInputs) {
+        await apply(inputs);
+        return { id: `${inputs.container}:${inputs.path}`, outs: inputs };
+    },
+    async diff(_id: string, olds: NginxConfigInputs, news: NginxConfigInputs) {
+        // A new container has no file yet; the same container only needs the new text and a reload.
+        const replaces = ["dockerHost", "container", "path"].filter((key) =>
+            (olds as unknown as Record<string, unknown>)[key] !== (news as unknown as Record<string, unknown>)[key]);
+        const changes = replaces.length > 0 || olds.content !== news.content || JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers);
+        return { changes, replaces };
+    },
+    async update(_id: string, _olds: NginxConfigInputs, news: NginxConfigInputs) {
+        await apply(news);
+        return { outs: news };
+    },
+    async delete() {
+        // The file lives in the container's own layer and goes with it.
+    },
+};
+
+/** A config file applied to a running nginx with a reload. */
+export class NginxConfigFile extends pulumi.dynamic.Resource {
+    declare public readonly content: pulumi.Output<string>;
+    constructor(name: string, args: Inputs<NginxConfigInputs>, opts?: pulumi.CustomResourceOptions) {
+        super(nginxConfigProvider, name, { ...args }, opts, "nginx", "ConfigFile");
+    }
+}

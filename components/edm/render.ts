@@ -1,0 +1,105 @@
+// Pure functions: the EDM platform's config files, command lines and consul registrations.
+
+/** The worker API's port inside its container, as the seed has it. */
+export const workerApiPort = 8833;
+/** Where the upstream file goes in the nginx container; the image's nginx.conf includes it. */
+export const upstreamPath = "/etc/nginx/edm/workers.conf";
+/** The name workers and the load balancer reach each master role by, on the platform's network. */
+export const masterRoles = { consul: "consul", nginx: "nginx", gogs: "gogs" } as const;
+/** The consul service name the worker APIs are registered under. */
+export const workerApiService = "edm-worker-api";
+
+/** One worker API behind the load balancer. */
+export interface Backend {
+    /** The worker's name, written beside its line so a reader sees which is which. */
+    worker: string;
+    /** Host name or address nginx reaches it at. */
+    address: string;
+    port: number;
+}
+
+/** The DNS names of a worker's containers on the platform's network. */
+export function workerRoleNames(worker: string) {
+    return { consul: `${worker}-consul`, registrator: `${worker}-registrator`, api: `${worker}-api` };
+}
+
+/**
+ * The load balancer's upstream and server: round robin over every worker API, sorted by worker so
+ * the file (and the diff) does not depend on the order workers were declared in.
+ */
+export function renderUpstream(backends: readonly Backend[]): string {
+    if (backends.length === 0) {
+        throw new Error("an upstream needs at least one worker");
+    }
+    const servers = [...backends].sort((a, b) => a.worker.localeCompare(b.worker))
+        .map((b) => `        server ${b.address}:${b.port}; # ${b.worker}`);
+    return [
+        "# Rendered by clusterlab from the platform's workers; applied with nginx -s reload.",
+        "upstream edm_workers {",
+        ...servers,
+        "}",
+        "",
+        "server {",
+        "    listen 80;",
+        "    location / {",
+        "        proxy_pass http://edm_workers;",
+        "        proxy_set_header Host $host;",
+        "        proxy_set_header X-Real-IP $remote_addr;",
+        "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "        # Builds and starts answer when done, which takes longer than nginx's 60 s default.",
+        "        proxy_read_timeout 900s;",
+        "        client_max_body_size 1m;",
+        "    }",
+        "}",
+        "",
+    ].join("\n");
+}
+
+/** The seed's consul server: one server that elects itself, with the UI, its data on a volume. */
+export function renderConsulServerCommand(): string[] {
+    return ["agent", "-server", "-bootstrap-expect=1", "-ui", "-node=master", "-client=0.0.0.0", "-data-dir=/consul/data"];
+}
+
+/** A worker's consul client: joins the master again and again until it answers (the seed's -retry-join). */
+export function renderConsulClientCommand(worker: string, join: string): string[] {
+    return ["agent", `-node=${worker}`, `-retry-join=${join}`, "-client=0.0.0.0", "-data-dir=/consul/data"];
+}
+
+/** registrator: every container with a published port, registered as `advertiseAddress:hostPort` in the worker's agent. */
+export function renderRegistratorCommand(advertiseAddress: string, consulAgent: string): string[] {
+    return ["-ip", advertiseAddress, `consul://${consulAgent}:8500`];
+}
+
+/** The worker API's registration in its own consul agent, with an HTTP health check the agent runs. */
+export interface ServiceRegistration {
+    ID: string;
+    Name: string;
+    Tags: string[];
+    Address: string;
+    Port: number;
+    Meta: Record<string, string>;
+    Check: { CheckID: string; Name: string; HTTP: string; Interval: string; Timeout: string };
+}
+
+export function renderWorkerApiRegistration(worker: string, advertiseAddress: string, apiPort: number): ServiceRegistration {
+    const id = `${workerApiService}-${worker}`;
+    return {
+        ID: id,
+        Name: workerApiService,
+        Tags: ["edm", worker],
+        Address: advertiseAddress,
+        Port: apiPort,
+        Meta: { worker },
+        Check: {
+            CheckID: `${id}-http`,
+            Name: `${worker} API answers /health`,
+            // The agent runs the check from its container, over the platform network.
+            HTTP: `http://${workerRoleNames(worker).api}:${workerApiPort}/health`,
+            Interval: "5s",
+            Timeout: "3s",
+        },
+    };
+}
+
+/** Env that tells registrator to leave a platform container alone: only users' instances are registered. */
+export const registratorIgnore = { SERVICE_IGNORE: "true" };

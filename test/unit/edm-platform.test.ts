@@ -1,0 +1,161 @@
+import * as assert from "assert";
+import { byType, installMocks, named, recordingOptions, resetRecorded, settle, valueOf } from "../support/mocks";
+
+installMocks("test");
+const { createEdmPlatform, edmPlatformOutputs } = require("../../components/edm/platform") as typeof import("../../components/edm/platform");
+const { EdmMaster, EdmWorker } = require("../../components/edm") as typeof import("../../components/edm");
+const { Host } = require("../../components/core/host") as typeof import("../../components/core/host");
+
+const container = "pulumi-nodejs:dynamic/docker:Container";
+const registrationType = "pulumi-nodejs:dynamic/consul:AgentService";
+const upstreamType = "pulumi-nodejs:dynamic/nginx:ConfigFile";
+
+// TODO(images/gogs): drop once the gogs image lands; until then the default build folder is missing.
+const gogsImage = "gogs/gogs:0.13.2";
+
+async function deploy(args: Parameters<typeof createEdmPlatform>[1] = {}) {
+    resetRecorded();
+    const platform = createEdmPlatform("edm", { ...args, master: { gogsImage, ...args.master } }, Host.local(), recordingOptions());
+    const outputs = edmPlatformOutputs(platform);
+    const values = Object.fromEntries(await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await valueOf(v)])));
+    await settle();
+    return { platform, outputs: values as Record<string, any> };
+}
+
+const env = (name: string): Record<string, string> => Object.fromEntries((named(name, container).inputs.env as string[])
+    .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+
+describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
+    it("puts consul, nginx and gogs on the master and a consul client, registrator and API on each worker, all on one network", async () => {
+        await deploy();
+        assert.deepStrictEqual(byType(container).map((c) => c.inputs.name).sort(), [
+            "test-edm-consul", "test-edm-gogs", "test-edm-nginx",
+            "test-edm-worker1-api", "test-edm-worker1-consul", "test-edm-worker1-registrator",
+            "test-edm-worker2-api", "test-edm-worker2-consul", "test-edm-worker2-registrator",
+        ]);
+        for (const c of byType(container)) {
+            assert.strictEqual(c.inputs.network, "test-edm", c.name);
+            assert.strictEqual(c.inputs.env.includes("SERVICE_IGNORE=true"), true, `${c.name}: registrator must leave platform containers alone`);
+        }
+        assert.deepStrictEqual(named("edm-worker2-consul", container).inputs.command,
+            ["agent", "-node=worker2", "-retry-join=consul", "-client=0.0.0.0", "-data-dir=/consul/data"]);
+        assert.deepStrictEqual(named("edm-worker1-registrator", container).inputs.command, ["-ip", "127.0.0.1", "consul://worker1-consul:8500"]);
+        assert.ok(named("edm-worker1-api", container).dependsOn.includes("edm-worker1-consul"), "the API starts once its consul agent is ready");
+    });
+
+    it("publishes each worker's API and consul agent on its own host port, on 127.0.0.1", async () => {
+        const { outputs } = await deploy({ workers: [{ name: "worker1" }, { name: "worker2" }, { name: "big", apiPort: 9000, consulPort: 9001 }] });
+        const published = (name: string) => named(name, container).inputs.ports.map((p: { ip: string; external: number }) => `${p.ip}:${p.external}`);
+        assert.deepStrictEqual(published("edm-worker1-api"), ["127.0.0.1:8833"]);
+        assert.deepStrictEqual(published("edm-worker2-api"), ["127.0.0.1:8834"]);
+        assert.deepStrictEqual(published("edm-big-api"), ["127.0.0.1:9000"]);
+        assert.deepStrictEqual(published("edm-worker2-consul"), ["127.0.0.1:8512"]);
+        assert.deepStrictEqual(outputs.workerApiUrls, { worker1: "http://127.0.0.1:8833", worker2: "http://127.0.0.1:8834", big: "http://127.0.0.1:9000" });
+        assert.strictEqual(outputs.loadBalancerUrl, "http://127.0.0.1:8080");
+        assert.strictEqual(outputs.consulUrl, "http://127.0.0.1:8500");
+    });
+
+    it("registers each worker API through that worker's own consul agent, after the agent and the API are ready", async () => {
+        await deploy();
+        const registrations = byType(registrationType);
+        assert.deepStrictEqual(registrations.map((r) => r.name), ["edm-worker1-api-registration", "edm-worker2-api-registration"]);
+        const second = named("edm-worker2-api-registration", registrationType);
+        assert.strictEqual(second.inputs.agentUrl, "http://127.0.0.1:8512");
+        assert.strictEqual(second.inputs.registration.ID, "edm-worker-api-worker2");
+        assert.strictEqual(second.inputs.registration.Check.HTTP, "http://worker2-api:8833/health");
+        assert.deepStrictEqual(second.inputs.triggers, ["edm-worker2-consul-id"], "a new agent gets the registration again");
+        assert.deepStrictEqual(second.dependsOn, ["edm-worker2-consul", "edm-worker2-api"]);
+    });
+
+    it("renders the nginx upstream from every worker and applies it to the running master nginx, not a new container", async () => {
+        await deploy({ workers: 3 });
+        const upstream = named("edm-upstream", upstreamType);
+        assert.strictEqual(upstream.inputs.container, "test-edm-nginx");
+        assert.strictEqual(upstream.inputs.path, "/etc/nginx/edm/workers.conf");
+        assert.deepStrictEqual([...upstream.inputs.content.matchAll(/server (\S+);/g)].map((m: RegExpMatchArray) => m[1]),
+            ["worker1-api:8833", "worker2-api:8833", "worker3-api:8833"]);
+        assert.deepStrictEqual(upstream.inputs.triggers, ["edm-worker1-api-id", "edm-worker2-api-id", "edm-worker3-api-id"]);
+        assert.deepStrictEqual(upstream.dependsOn, ["edm-nginx", "edm-worker1", "edm-worker2", "edm-worker3"]);
+        assert.ok(!JSON.stringify(named("edm-nginx", container).inputs).includes("worker"), "the nginx container knows no worker");
+    });
+
+    it("keys workers by name: removing one leaves the other workers' resources and the master's containers as they were", async () => {
+        await deploy({ workers: 3 });
+        const before = new Map(byType(container).map((c) => [c.name, JSON.stringify(c.inputs)]));
+        await deploy({ workers: [{ name: "worker1" }, { name: "worker3" }] });
+        for (const c of byType(container)) {
+            assert.strictEqual(JSON.stringify(c.inputs), before.get(c.name), `${c.name} changed`);
+        }
+        assert.ok(!byType(container).some((c) => c.name.startsWith("edm-worker2")));
+    });
+
+    it("generates gogs' admin password once, ships it as a file and keeps it secret; no install wizard env is needed", async () => {
+        const { platform } = await deploy();
+        const password = byType("pulumi-nodejs:dynamic/clusterlab:GeneratedPassword");
+        assert.deepStrictEqual(password.map((p) => [p.name, p.additionalSecretOutputs]), [["edm-gogs-admin-password", ["value"]]]);
+        const gogs = named("edm-gogs", container);
+        assert.deepStrictEqual(gogs.inputs.secretInputs, ["file:/run/secrets/gogs-admin-password"]);
+        assert.deepStrictEqual(env("edm-gogs"), {
+            GOGS_ADMIN_PASSWORD_FILE: "/run/secrets/gogs-admin-password", GOGS_ADMIN_USER: "edm",
+            GOGS_EXTERNAL_URL: "http://127.0.0.1:10080/", GOGS_HTTP_PORT: "3000", SERVICE_IGNORE: "true",
+        });
+        assert.ok(!gogs.inputs.env.some((e: string) => e.includes("generated-")), "the password is not in the env");
+        assert.strictEqual(await pulumi().isSecret(platform.master.gogsAdminPassword), true);
+        assert.deepStrictEqual(gogs.inputs.mounts.map((m: { source: string; target: string }) => `${m.source}:${m.target}`), ["test-edm-gogs-data:/data"]);
+    });
+
+    it("gives the worker API the docker socket (role worker-api, which the policy pack exempts), its consul agent and gogs", async () => {
+        await deploy();
+        const api = named("edm-worker1-api", container);
+        assert.strictEqual(api.inputs.labels["clusterlab.role"], "worker-api");
+        assert.strictEqual(named("edm-worker1-registrator", container).inputs.labels["clusterlab.role"], "registrator");
+        assert.ok(api.inputs.mounts.some((m: { source: string; target: string }) => m.source === "/var/run/docker.sock" && m.target === "/var/run/docker.sock"));
+        assert.deepStrictEqual(env("edm-worker1-api"), {
+            CONSUL_HTTP_ADDR: "http://worker1-consul:8500", GOGS_URL: "http://gogs:3000", SERVICE_IGNORE: "true",
+            WORKER_ADVERTISE_ADDRESS: "127.0.0.1", WORKER_API_URL: "http://worker1-api:8833", WORKER_NAME: "worker1",
+        });
+    });
+
+    it("lets a user point a worker at their own API image", async () => {
+        await deploy({ workers: [{ name: "worker1", image: "registry.example/edm-api:2.1" }] });
+        assert.strictEqual(named("edm-worker1-api-image").inputs.name, "registry.example/edm-api:2.1");
+    });
+
+    it("rejects bad args before any resource, naming every bad path", async () => {
+        resetRecorded();
+        assert.throws(() => createEdmPlatform("edm", {
+            master: { gogsAdminUser: "admin", gogsImage },
+            workers: [{ name: "worker1" }, { name: "big" }, { name: "master", apiPort: 9100, consulPort: 9101 }, { name: "worker1" }],
+        } as never, Host.local()), (error: Error) => {
+            assert.strictEqual(error.message, [
+                `invalid EDM platform "edm" args:`,
+                `  master.gogsAdminUser: must not be admin, a name gogs reserves, got "admin"`,
+                `  workers[2].name: must not be master, the master's consul node, got "master"`,
+                `  workers[3].name: must be unique: workers[0] is already named "worker1", got "worker1"`,
+            ].join("\n"));
+            return true;
+        });
+        assert.throws(() => createEdmPlatform("edm", { master: { ports: { gogs: 8833 }, gogsImage }, workers: [{ name: "worker1" }, { name: "big" }] }, Host.local()),
+            (error: Error) => {
+                assert.strictEqual(error.message, [
+                    `invalid EDM platform "edm" args:`,
+                    `  workers[0].apiPort: must differ from master.ports.gogs's port 8833: both publish on the same host, got nothing`,
+                    `  workers[1].apiPort: must be set: only a worker named workerN (N 1-99) has a default, got nothing`,
+                    `  workers[1].consulPort: must be set: only a worker named workerN (N 1-99) has a default, got nothing`,
+                ].join("\n"));
+                return true;
+            });
+        assert.strictEqual(byType(container).length, 0);
+    });
+
+    it("refuses a worker on another Docker engine than its master, rather than wiring it half", () => {
+        resetRecorded();
+        const master = new EdmMaster("m", { gogsImage }, recordingOptions());
+        assert.throws(() => new EdmWorker("w", { name: "worker1", master, host: new Host("other", { docker: "tcp://10.0.0.2:2375" }) }),
+            /host: must be the master's Docker engine/);
+    });
+});
+
+function pulumi() {
+    return require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+}

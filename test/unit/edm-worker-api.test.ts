@@ -1,0 +1,270 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import { KvStore } from "../../images/edm-worker-api/src/consul-kv";
+import { endpointsOf, Instances, readiness, viewContainers } from "../../images/edm-worker-api/src/instances";
+import { CommandResult, Runner } from "../../images/edm-worker-api/src/runner";
+import { createServer, route } from "../../images/edm-worker-api/src/server";
+
+/** Consul's KV as a map, shared by the workers of a test like the real one. */
+function memoryKv(): KvStore & { data: Map<string, string> } {
+    const data = new Map<string, string>();
+    return {
+        data,
+        async get(key) { return data.get(key); },
+        async put(key, value) { data.set(key, value); },
+        async deleteTree(prefix) { [...data.keys()].filter((k) => k.startsWith(prefix)).forEach((k) => data.delete(k)); },
+    };
+}
+
+const ok = (stdout = ""): CommandResult => ({ code: 0, stdout, stderr: "" });
+const inspectJson = (health: string | undefined, status = "running") => JSON.stringify([{
+    Config: { Labels: { "com.docker.compose.service": "web" } },
+    State: { Running: status === "running", Status: status, ...(health === undefined ? {} : { Health: { Status: health } }) },
+    NetworkSettings: { Ports: { "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: "49153" }], "9000/tcp": null } },
+}]);
+
+/** A docker/git/compose stand-in for the tests: records every command and answers like the tools. */
+function fakeTools(options: { missingRepo?: boolean; buildFails?: boolean; healthSequence?: (string | undefined)[]; exited?: boolean; buildGate?: Promise<void> } = {}) {
+    const calls: string[] = [];
+    const health = [...(options.healthSequence ?? ["healthy"])];
+    const run: Runner = async (file, args) => {
+        calls.push([file, ...args].join(" "));
+        if (file === "git" && args[0] === "ls-remote") {
+            return options.missingRepo ? { code: 128, stdout: "", stderr: "remote: Repository not found.\nfatal: repository 'x' not found" } : ok("abc\trefs/heads/master");
+        }
+        if (file === "git" && args[0] === "clone") {
+            const target = args[args.length - 1];
+            fs.mkdirSync(target, { recursive: true });
+            fs.writeFileSync(path.join(target, "docker-compose.yml"), "services: {web: {build: .}}\n");
+            return ok();
+        }
+        if (file === "docker-compose") {
+            if (args.includes("build") && options.buildGate) {
+                await options.buildGate;
+            }
+            if (args.includes("build") && options.buildFails) {
+                return { code: 1, stdout: "", stderr: "Step 2/3 : RUN make\nmake: *** No targets.  Stop." };
+            }
+            return ok(args.includes("ps") ? "c0ffee\n" : "");
+        }
+        if (file === "docker" && args[0] === "inspect") {
+            return ok(inspectJson(health.length > 1 ? health.shift() : health[0], options.exited ? "exited" : "running"));
+        }
+        if (file === "docker" && args[0] === "network" && args[1] === "ls") {
+            return ok("edm-app1_default\tedm-app1\nedm-busy_default\tedm-busy\nsomeone-else_default\tsomeone-else\n");
+        }
+        if (file === "docker" && args[0] === "network" && args[1] === "rm") {
+            return args[2] === "edm-busy_default" ? { code: 1, stdout: "", stderr: "network has active endpoints" } : ok();
+        }
+        return { code: 99, stdout: "", stderr: `unexpected command ${file} ${args.join(" ")}` };
+    };
+    return { run, calls };
+}
+
+interface Running { url: string; close(): Promise<void>; dataDir: string }
+
+async function startWorker(name: string, kv: KvStore, tools: ReturnType<typeof fakeTools>): Promise<Running> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "edm-api-test-"));
+    const worker = { name, advertiseAddress: `10.0.0.${name.slice(-1)}`, apiUrl: "" };
+    const instances = new Instances({ run: tools.run, kv, worker, gogsUrl: "http://gogs:3000", dataDir, readyTimeoutMs: 5000, pollMs: 5 });
+    const server = createServer({ instances, kv, worker });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    worker.apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return {
+        url: worker.apiUrl,
+        dataDir,
+        close: () => new Promise((resolve) => server.close(() => {
+            fs.rmSync(dataDir, { recursive: true, force: true });
+            resolve();
+        })),
+    };
+}
+
+function call(base: string, method: string, urlPath: string, body?: string): Promise<{ status: number; json: any; headers: http.IncomingHttpHeaders }> {
+    return new Promise((resolve, reject) => {
+        const req = http.request(new URL(urlPath, base), { method }, (res) => {
+            let text = "";
+            res.on("data", (chunk) => (text += chunk));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text), headers: res.headers }));
+        });
+        req.on("error", reject);
+        req.end(body);
+    });
+}
+
+describe("EDM worker API (unit: real HTTP server, faked docker, git and consul)", () => {
+    let kv: ReturnType<typeof memoryKv>;
+    let workers: Running[] = [];
+    beforeEach(() => {
+        kv = memoryKv();
+        workers = [];
+    });
+    afterEach(async () => {
+        await Promise.all(workers.map((w) => w.close()));
+    });
+    const worker = async (name: string, tools = fakeTools()) => {
+        const running = await startWorker(name, kv, tools);
+        workers.push(running);
+        return running;
+    };
+    const build = (w: Running, id = "app1") => call(w.url, "POST", `/instances/${id}/build`, JSON.stringify({ repository: "alice/app1" }));
+
+    it("answers /health with its worker's name, and unknown paths and methods with 404 and 405", async () => {
+        const w = await worker("worker1");
+        assert.deepStrictEqual((await call(w.url, "GET", "/health")).json, { status: "ok", worker: "worker1" });
+        assert.strictEqual((await call(w.url, "GET", "/nope")).status, 404);
+        const wrong = await call(w.url, "GET", "/instances/app1/start");
+        assert.strictEqual(wrong.status, 405);
+        assert.strictEqual(wrong.headers.allow, "POST");
+    });
+
+    it("refuses bad requests with 400 and says what was expected", async () => {
+        const w = await worker("worker1");
+        const cases: [string, string | undefined, RegExp][] = [
+            ["/instances/App_1/build", JSON.stringify({ repository: "a/b" }), /instance id must be lowercase/],
+            ["/instances/app1/build", undefined, /body must be \{"repository": "<owner>\/<name>"\}, got no body/],
+            ["/instances/app1/build", "{not json", /request body must be JSON/],
+            ["/instances/app1/build", "[1]", /must be a JSON object/],
+            ["/instances/app1/build", JSON.stringify({ repository: "no-owner" }), /"repository" must be "<owner>\/<name>"/],
+        ];
+        for (const [urlPath, body, expected] of cases) {
+            const answer = await call(w.url, "POST", urlPath, body);
+            assert.strictEqual(answer.status, 400, urlPath);
+            assert.match(answer.json.error, expected);
+        }
+    });
+
+    it("answers 404 for a repository gogs does not have, and records nothing", async () => {
+        const tools = fakeTools({ missingRepo: true });
+        const w = await worker("worker1", tools);
+        const answer = await build(w);
+        assert.strictEqual(answer.status, 404);
+        assert.strictEqual(answer.json.error, "repository alice/app1 not found on gogs (http://gogs:3000/alice/app1.git)");
+        assert.deepStrictEqual(tools.calls, ["git ls-remote --heads http://gogs:3000/alice/app1.git"]);
+        assert.strictEqual(kv.data.size, 0);
+    });
+
+    it("answers 404 for a start, stop, status or delete of an instance nobody built", async () => {
+        const w = await worker("worker1");
+        for (const [method, suffix] of [["POST", "/start"], ["POST", "/stop"], ["GET", ""], ["DELETE", ""]]) {
+            const answer = await call(w.url, method, `/instances/ghost${suffix}`);
+            assert.strictEqual(answer.status, 404, `${method} ${suffix}`);
+            assert.match(answer.json.error, /unknown instance ghost/);
+        }
+    });
+
+    it("builds from gogs: clones, builds with compose under the instance's project, and records instance/<id>/ip in KV", async () => {
+        const tools = fakeTools();
+        const w = await worker("worker1", tools);
+        const answer = await build(w);
+        assert.strictEqual(answer.status, 201, JSON.stringify(answer.json));
+        assert.strictEqual(answer.json.worker, "worker1");
+        assert.strictEqual(answer.json.state, "built");
+        const src = path.join(w.dataDir, "instances", "app1", "src");
+        assert.deepStrictEqual(tools.calls, [
+            "git ls-remote --heads http://gogs:3000/alice/app1.git",
+            `git clone --quiet --depth 1 http://gogs:3000/alice/app1.git ${src}`,
+            `docker-compose --project-name edm-app1 --file ${src}/docker-compose.yml build --quiet`,
+        ]);
+        assert.deepStrictEqual(Object.fromEntries(kv.data), {
+            "instance/app1/ip": "10.0.0.1", "instance/app1/worker": "worker1", "instance/app1/api": w.url,
+        });
+    });
+
+    it("starts with compose and answers only once the containers are healthy, with the endpoints at the worker's address", async () => {
+        const tools = fakeTools({ healthSequence: ["starting", "starting", "healthy"] });
+        const w = await worker("worker1", tools);
+        await build(w);
+        const answer = await call(w.url, "POST", "/instances/app1/start");
+        assert.strictEqual(answer.status, 200, JSON.stringify(answer.json));
+        assert.deepStrictEqual(answer.json.endpoints, { "web:8080/tcp": "10.0.0.1:49153" });
+        assert.strictEqual(tools.calls.filter((c) => c.startsWith("docker inspect")).length, 3, "polled until healthy, no fixed sleep");
+        assert.strictEqual(kv.data.get("instance/app1/endpoints"), JSON.stringify({ "web:8080/tcp": "10.0.0.1:49153" }));
+        assert.strictEqual((await call(w.url, "GET", "/instances/app1")).json.state, "running");
+    });
+
+    it("reports an instance whose container exits at start as 422, not as started", async () => {
+        const w = await worker("worker1", fakeTools({ exited: true, healthSequence: [undefined] }));
+        await build(w);
+        const answer = await call(w.url, "POST", "/instances/app1/start");
+        assert.strictEqual(answer.status, 422);
+        assert.strictEqual(answer.json.error, "instance app1 did not start: service web exited");
+    });
+
+    it("refuses a start before a successful build with 409, after saying why the build failed (422)", async () => {
+        const w = await worker("worker1", fakeTools({ buildFails: true }));
+        const failed = await build(w);
+        assert.strictEqual(failed.status, 422);
+        assert.match(failed.json.error, /^instance app1: docker-compose build failed:\nStep 2\/3 : RUN make\nmake: \*\*\* No targets/);
+        assert.strictEqual(kv.data.size, 0, "only a built instance is recorded in KV");
+        const start = await call(w.url, "POST", "/instances/app1/start");
+        assert.strictEqual(start.status, 409);
+        assert.strictEqual(start.json.error, "instance app1 is not built: its last build failed or did not finish (POST /instances/app1/build)");
+    });
+
+    it("refuses a start while the instance is still being built with 409", async () => {
+        let release = () => {};
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const w = await worker("worker1", fakeTools({ buildGate: gate }));
+        const building = build(w);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const refused = await call(w.url, "POST", "/instances/app1/start");
+        release();
+        assert.strictEqual(refused.status, 409);
+        assert.strictEqual(refused.json.error, "instance app1 is busy: build in progress");
+        assert.strictEqual((await building).status, 201);
+    });
+
+    it("forwards a request for an instance to the worker that built it, as KV records", async () => {
+        const w1 = await worker("worker1");
+        const w2 = await worker("worker2");
+        assert.strictEqual((await build(w2)).json.worker, "worker2");
+        const answer = await call(w1.url, "POST", "/instances/app1/start");
+        assert.strictEqual(answer.status, 200);
+        assert.strictEqual(answer.json.worker, "worker2");
+        assert.strictEqual(answer.headers["x-edm-forwarded-by"], "worker1");
+        assert.strictEqual((await call(w1.url, "POST", "/instances/app1/build", JSON.stringify({ repository: "alice/app1" }))).json.worker, "worker2",
+            "a rebuild happens where the instance lives");
+    });
+
+    it("stops (containers and networks go, images stay) and deletes with images, clone, KV entries and EDM's unused networks", async () => {
+        const tools = fakeTools();
+        const w = await worker("worker1", tools);
+        await build(w);
+        await call(w.url, "POST", "/instances/app1/start");
+        const stopped = await call(w.url, "POST", "/instances/app1/stop");
+        assert.strictEqual(stopped.json.state, "stopped");
+        assert.ok(tools.calls[tools.calls.length - 1].endsWith("down --remove-orphans"));
+        assert.strictEqual(kv.data.has("instance/app1/endpoints"), false);
+        const deleted = await call(w.url, "DELETE", "/instances/app1");
+        assert.strictEqual(deleted.status, 200);
+        assert.ok(tools.calls.some((c) => c.endsWith("down --rmi local --volumes --remove-orphans")));
+        assert.deepStrictEqual(deleted.json.networksRemoved, ["edm-app1_default"], "in-use and other projects' networks are left");
+        assert.ok(!tools.calls.includes("docker network rm someone-else_default"));
+        assert.strictEqual(kv.data.size, 0);
+        assert.strictEqual(fs.existsSync(path.join(w.dataDir, "instances", "app1")), false);
+        assert.strictEqual((await call(w.url, "GET", "/instances/app1")).status, 404);
+    });
+});
+
+describe("EDM worker API pure helpers", () => {
+    it("routes paths and decodes ids", () => {
+        assert.deepStrictEqual(route("/instances/a1/start"), { kind: "instance", id: "a1", action: "start" });
+        assert.deepStrictEqual(route("/instances/a1"), { kind: "instance", id: "a1", action: undefined });
+        assert.strictEqual(route("/instances/a/b/c"), undefined);
+    });
+
+    it("is ready only when every container runs and each healthcheck says healthy", () => {
+        const view = (health?: string, status = "running") => viewContainers(inspectJson(health, status));
+        assert.strictEqual(readiness(view("starting")), "waiting");
+        assert.strictEqual(readiness(view("healthy")), "ready");
+        assert.strictEqual(readiness(view(undefined)), "ready");
+        assert.deepStrictEqual(readiness(view("unhealthy")), { failed: "service web is unhealthy" });
+        assert.strictEqual(readiness([]), "waiting");
+        assert.deepStrictEqual(endpointsOf(view("healthy"), "127.0.0.1"), { "web:8080/tcp": "127.0.0.1:49153" });
+    });
+});

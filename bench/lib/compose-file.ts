@@ -1,0 +1,83 @@
+import type { DeployedGraph } from "./deployment";
+
+/**
+ * The compose file a user would write for what clusterlab deployed: the same images, names,
+ * env, command, files, mounts, ports, limits and healthchecks, and `depends_on` with
+ * `service_healthy` where clusterlab waited for a ready container. Pure, for tests.
+ *
+ * Files clusterlab copies in before start become `configs` with inline `content`, which compose
+ * also copies in before start. What compose cannot express — clusterlab's DockerExec steps, such
+ * as OAR's node registrations — is returned as commands to run after `up --wait`.
+ */
+export function renderComposeProject(graph: DeployedGraph): { file: Record<string, unknown>; afterUp: string[][] } {
+    const serviceOf = new Map(graph.containers.map((c) => [c.urn, c.inputs.name]));
+    const healthy = new Set(graph.containers.filter((c) => c.inputs.healthcheck !== undefined).map((c) => c.urn));
+    const networks: Record<string, unknown> = {};
+    const volumes: Record<string, unknown> = {};
+    const configs: Record<string, unknown> = {};
+    const services: Record<string, unknown> = {};
+
+    for (const { inputs, after } of graph.containers) {
+        networks[inputs.network] = { name: inputs.network };
+        const service: Record<string, unknown> = {
+            container_name: inputs.name,
+            hostname: inputs.hostname,
+            image: inputs.image,
+            labels: inputs.labels,
+            environment: inputs.env.map(escape),
+            networks: { [inputs.network]: { aliases: inputs.aliases } },
+            restart: inputs.restart,
+            init: inputs.init,
+        };
+        if (inputs.command !== undefined) {
+            service.command = inputs.command.map(escape);
+        }
+        if (inputs.privileged) {
+            service.privileged = true;
+        }
+        if (inputs.memoryMb !== undefined) {
+            service.mem_limit = `${inputs.memoryMb}m`;
+        }
+        if (inputs.ports.length > 0) {
+            service.ports = inputs.ports.map((p) => ({ host_ip: p.ip, published: String(p.external), target: p.internal, protocol: "tcp" }));
+        }
+        if (inputs.mounts.length > 0) {
+            service.volumes = inputs.mounts.map((m) => {
+                if (m.type === "volume") {
+                    volumes[m.source] = { name: m.source };
+                }
+                return { type: m.type, source: m.source, target: m.target, read_only: m.readOnly };
+            });
+        }
+        if (inputs.files.length > 0) {
+            service.configs = inputs.files.map((f) => {
+                const key = `${inputs.name}${f.path}`.replace(/[^A-Za-z0-9_.-]/g, "_");
+                configs[key] = { content: escape(f.content) };
+                return { source: key, target: f.path, uid: "0", gid: "0", mode: f.mode ?? 0o644 };
+            });
+        }
+        const health = inputs.healthcheck;
+        if (health !== undefined) {
+            service.healthcheck = {
+                test: ["CMD-SHELL", escape(health.shellCommand)],
+                interval: `${health.intervalSeconds}s`,
+                timeout: `${health.timeoutSeconds}s`,
+                retries: health.retries,
+                start_period: `${health.startPeriodSeconds}s`,
+            };
+        }
+        if (after.length > 0) {
+            service.depends_on = Object.fromEntries(after.map((dep) => [serviceOf.get(dep) as string, {
+                condition: healthy.has(dep) ? "service_healthy" : "service_started",
+            }]));
+        }
+        services[inputs.name] = service;
+    }
+    const afterUp = graph.execs.map((exec) => ["docker", "exec", exec.inputs.container, ...exec.inputs.create]);
+    return { file: { services, networks, volumes, configs }, afterUp };
+}
+
+/** Compose interpolates `$` in every value; a literal `$` is written `$$`. */
+function escape(value: string): string {
+    return value.replace(/\$/g, "$$$$");
+}

@@ -1,0 +1,45 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { stringify } from "yaml";
+import { renderComposeProject } from "./compose-file";
+import type { DeployedGraph } from "./deployment";
+
+const run = promisify(execFile);
+
+/** The peer: `docker compose` on a file generated from what clusterlab deployed. */
+export class ComposeSide {
+    private readonly dir: string;
+    private readonly afterUp: string[][];
+
+    constructor(private readonly compose: string, private readonly project: string, graph: DeployedGraph) {
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterlab-bench-compose-"));
+        const { file, afterUp } = renderComposeProject(graph);
+        fs.writeFileSync(this.file, stringify(file));
+        this.afterUp = afterUp;
+    }
+
+    get file(): string {
+        return path.join(this.dir, "compose.yaml");
+    }
+
+    /** `up --wait` (every healthcheck passing), then the steps compose has no word for, in parallel. */
+    async up(): Promise<void> {
+        await this.compose_("up", "--detach", "--wait", "--wait-timeout", "300");
+        await Promise.all(this.afterUp.map(([command, ...args]) => run(command, args)));
+    }
+
+    async down(): Promise<void> {
+        await this.compose_("down", "--volumes", "--timeout", "10");
+    }
+
+    dispose(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+
+    private async compose_(...args: string[]): Promise<void> {
+        await run(this.compose, ["--project-name", this.project, "--file", this.file, ...args], { maxBuffer: 1 << 24 });
+    }
+}

@@ -1,0 +1,23 @@
+// Run as its own process by the preview-scaling benchmark: evaluates an OarCluster of N nodes
+// under Pulumi's mocks (no engine, no CLI) until every resource reached the mocks, and prints
+// one JSON line: {nodes, resources, ms, maxRssKb}. Its own process, so peak memory is its own.
+import { byType, installMocks, recorded, settle } from "../../test/support/mocks";
+
+async function main(nodes: number): Promise<void> {
+    installMocks("bench");
+    const { OarCluster } = require("../../components/oar") as typeof import("../../components/oar");
+    // Timed from here: loading and compiling the modules is a fixed cost, not the program's.
+    const started = Date.now();
+    new OarCluster("bench", { nodes });
+    // Every node has a container and a registration: done when the last registration arrived.
+    while (byType("pulumi-nodejs:dynamic/docker:Exec").length < nodes) {
+        await settle();
+    }
+    const ms = Date.now() - started;
+    console.log(JSON.stringify({ nodes, resources: recorded.length, ms, maxRssKb: process.resourceUsage().maxRSS }));
+}
+
+main(Number(process.argv[2])).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+});

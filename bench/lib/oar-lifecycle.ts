@@ -1,0 +1,106 @@
+import { aliveNodes } from "../../test/e2e/support/oar";
+import { sleep } from "../../test/e2e/support/poll";
+import { ClusterlabSide } from "./clusterlab-side";
+import { ComposeSide } from "./compose-side";
+import type { DeployedGraph } from "./deployment";
+import { floorDown, floorUp } from "./floor";
+
+/** Every timing of one run of the OAR lifecycle, in ms, and what the updates changed. */
+export interface OarRun {
+    clusterlabReadyMs: number;
+    noopUpMs: number;
+    noopChanges: Record<string, number>;
+    scaleOutMs: number;
+    scaleOutChanges: Record<string, number>;
+    clusterlabDestroyMs: number;
+    composeReadyMs: number;
+    composeDownMs: number;
+    floorStartedMs: number;
+    floorHealthyMs: number;
+    floorDownMs: number;
+}
+
+/** Waits until OAR lists `count` nodes Alive: the moment a job can be submitted. */
+async function jobReady(server: string, count: number): Promise<void> {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+        let alive: string[] = [];
+        try {
+            alive = aliveNodes(server);
+        } catch {
+            // The server answers exec only once it runs; keep looking until the deadline.
+        }
+        if (alive.length >= count) {
+            return;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`${server}: ${alive.length} of ${count} nodes Alive after 300 s`);
+        }
+        await sleep(200);
+    }
+}
+
+async function timed(action: () => Promise<unknown>): Promise<number> {
+    const started = Date.now();
+    await action();
+    return Date.now() - started;
+}
+
+/**
+ * The OAR lifecycle at one size, run again and again: clusterlab (up from nothing to job-ready,
+ * no-op up, scale out by one, destroy), then docker compose on the file generated from
+ * clusterlab's first deployment (up --wait and the registrations to job-ready, down -v), then the
+ * floor (parallel API calls to all healthy, rm). The three never overlap; each starts from nothing.
+ */
+export class OarLifecycle {
+    /** What clusterlab's first deployment made: the compose file and the floor are made from it. */
+    private graph?: DeployedGraph;
+    private compose?: ComposeSide;
+
+    constructor(private readonly side: ClusterlabSide, private readonly nodes: number, private readonly composeBin: string) {}
+
+    async run(): Promise<OarRun> {
+        const { side, nodes } = this;
+        await side.setNodes(nodes);
+        let server = "";
+        const clusterlabReadyMs = await timed(async () => {
+            await side.up();
+            server = await side.serverContainer();
+            await jobReady(server, nodes);
+        });
+        this.graph ??= side.deployed();
+        this.compose ??= new ComposeSide(this.composeBin, `${side.stack.name}-compose`, this.graph);
+        let noopChanges: Record<string, number> = {};
+        const noopUpMs = await timed(async () => {
+            noopChanges = await side.up();
+        });
+        await side.setNodes(nodes + 1);
+        let scaleOutChanges: Record<string, number> = {};
+        const scaleOutMs = await timed(async () => {
+            scaleOutChanges = await side.up();
+            await jobReady(server, nodes + 1);
+        });
+        // Back to `nodes`, untimed, so destroy is measured on the cluster compose tears down.
+        await side.setNodes(nodes);
+        await side.up();
+        const clusterlabDestroyMs = await timed(() => side.destroy());
+
+        const compose = this.compose;
+        const composeReadyMs = await timed(async () => {
+            await compose.up();
+            await jobReady(server, nodes);
+        });
+        const composeDownMs = await timed(() => compose.down());
+
+        const floor = await floorUp(this.graph);
+        const floorDownMs = await floorDown(this.graph);
+        return {
+            clusterlabReadyMs, noopUpMs, noopChanges, scaleOutMs, scaleOutChanges, clusterlabDestroyMs,
+            composeReadyMs, composeDownMs, floorStartedMs: floor.startedMs, floorHealthyMs: floor.healthyMs, floorDownMs,
+        };
+    }
+
+    dispose(): void {
+        this.compose?.dispose();
+    }
+}

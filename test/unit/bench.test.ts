@@ -1,0 +1,82 @@
+import * as assert from "assert";
+import { renderComposeProject } from "../../bench/lib/compose-file";
+import { deployedGraph } from "../../bench/lib/deployment";
+import { figureOf, growthPer10x, ratioOf } from "../../bench/lib/stats";
+
+const secret = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(value) });
+const container = (name: string, extra: Record<string, unknown> = {}) => ({
+    __provider: "serialized provider", name, hostname: name, image: "sha256:img", env: ["A=1"], labels: { "clusterlab.stack": "s" },
+    network: "net", aliases: [name], ports: [], mounts: [], files: [], waitTimeoutSeconds: 60, init: true, privileged: false,
+    restart: "unless-stopped", secretInputs: [], ...extra,
+});
+const exported = {
+    deployment: {
+        resources: [
+            { urn: "urn:server", type: "pulumi-nodejs:dynamic/docker:Container", dependencies: ["urn:image"], inputs: container("server", {
+                env: secret(["PASSWORD=pa$$word"]),
+                healthcheck: { shellCommand: "test -e /ready", intervalSeconds: 2, timeoutSeconds: 5, retries: 30, startPeriodSeconds: 60 },
+                mounts: [{ type: "volume", source: "db-vol", target: "/var/lib/db", readOnly: false }],
+                files: [{ path: "/etc/key", content: secret("private $KEY"), mode: 0o600 }],
+                memoryMb: 256,
+            }) },
+            { urn: "urn:node1", type: "pulumi-nodejs:dynamic/docker:Container", dependencies: ["urn:server", "urn:image"], inputs: container("node1", {
+                ports: [{ ip: "127.0.0.1", internal: 22, external: 2222 }], command: ["sshd", "-D"],
+            }) },
+            { urn: "urn:reg1", type: "pulumi-nodejs:dynamic/docker:Exec", dependencies: ["urn:server", "urn:node1"], inputs: {
+                __provider: "p", container: "server", create: ["register", "node1"], delete: ["unregister", "node1"],
+            } },
+            { urn: "urn:image", type: "pulumi-nodejs:dynamic/docker:Image", inputs: {} },
+        ],
+    },
+};
+
+describe("bench: statistics", () => {
+    it("takes the median, min and max of repeated runs, and a ratio of medians", () => {
+        assert.deepStrictEqual(figureOf([30, 10, 20]), { median: 20, min: 10, max: 30, runs: [30, 10, 20] });
+        assert.strictEqual(figureOf([10, 20, 30, 40]).median, 25);
+        assert.strictEqual(ratioOf(figureOf([12]), figureOf([10])), 1.2);
+        assert.throws(() => figureOf([]), /at least one run/);
+    });
+
+    it("says how a cost grows per 10× of size: flat, linear, quadratic", () => {
+        assert.deepStrictEqual(growthPer10x([{ size: 100, cost: 5 }, { size: 10, cost: 5 }]), [{ from: 10, to: 100, per10x: 1 }]);
+        assert.deepStrictEqual(growthPer10x([{ size: 10, cost: 1 }, { size: 1000, cost: 100 }]), [{ from: 10, to: 1000, per10x: 10 }]);
+        assert.deepStrictEqual(growthPer10x([{ size: 10, cost: 1 }, { size: 100, cost: 100 }]), [{ from: 10, to: 100, per10x: 100 }]);
+    });
+});
+
+describe("bench: the compose file generated from a deployment", () => {
+    const graph = deployedGraph(exported);
+    const { file, afterUp } = renderComposeProject(graph);
+    const services = file.services as Record<string, Record<string, any>>;
+
+    it("reads containers with secrets revealed and which containers each waited for", () => {
+        assert.deepStrictEqual(graph.containers.map((c) => [c.inputs.name, c.after]), [["server", []], ["node1", ["urn:server"]]]);
+        assert.deepStrictEqual(graph.containers[0].inputs.env, ["PASSWORD=pa$$word"]);
+        assert.ok(!("__provider" in graph.containers[0].inputs));
+        assert.throws(() => deployedGraph({ deployment: { resources: [{ urn: "u", type: "pulumi-nodejs:dynamic/docker:Container",
+            inputs: { env: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "x" } } }] } }), /--show-secrets/);
+    });
+
+    it("keeps names, image, limits, mounts, ports and the healthcheck, and escapes $ for compose", () => {
+        assert.deepStrictEqual(services.server.environment, ["PASSWORD=pa$$$$word"]);
+        assert.strictEqual(services.server.container_name, "server");
+        assert.strictEqual(services.server.mem_limit, "256m");
+        assert.deepStrictEqual(services.server.healthcheck, { test: ["CMD-SHELL", "test -e /ready"], interval: "2s", timeout: "5s", retries: 30, start_period: "60s" });
+        assert.deepStrictEqual(services.server.volumes, [{ type: "volume", source: "db-vol", target: "/var/lib/db", read_only: false }]);
+        assert.deepStrictEqual(file.volumes, { "db-vol": { name: "db-vol" } });
+        assert.deepStrictEqual(services.node1.ports, [{ host_ip: "127.0.0.1", published: "2222", target: 22, protocol: "tcp" }]);
+        assert.deepStrictEqual(services.node1.command, ["sshd", "-D"]);
+    });
+
+    it("ships files as inline configs with their mode, and waits for a healthy dependency as clusterlab does", () => {
+        assert.deepStrictEqual(services.server.configs, [{ source: "server_etc_key", target: "/etc/key", uid: "0", gid: "0", mode: 0o600 }]);
+        assert.deepStrictEqual((file.configs as Record<string, unknown>).server_etc_key, { content: "private $$KEY" });
+        assert.deepStrictEqual(services.node1.depends_on, { server: { condition: "service_healthy" } });
+        assert.strictEqual(services.server.depends_on, undefined);
+    });
+
+    it("returns the exec steps compose has no word for, to run after up --wait", () => {
+        assert.deepStrictEqual(afterUp, [["docker", "exec", "server", "register", "node1"]]);
+    });
+});

@@ -26,7 +26,10 @@ const cell = (f: Figure) => `${seconds(f.median)} (${seconds(f.min)}–${seconds
 
 async function lifecycle(composeBin: string, nodes: number) {
     const side = new ClusterlabSide();
-    await side.init(nodes);
+    // Untimed warm-up: builds the images (content-hash tags) if missing, so no run pays for it.
+    await side.init(1);
+    await side.up();
+    await side.destroy();
     const bench = new OarLifecycle(side, nodes, composeBin);
     const rows: OarRun[] = [];
     try {

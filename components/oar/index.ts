@@ -125,13 +125,15 @@ export class OarCluster extends pulumi.ComponentResource {
             nodes[node.name] = role("node", node.name, { ...workspace, memoryMb: node.memoryMb, dependsOn: [server] });
             // Added once the node's sshd answers: a node added earlier is marked Suspected (notes).
             // A node container made anew (after a fault) is registered anew, which revives it.
+            // Unregistered when its node goes (scale in), but not when the server goes too: a
+            // whole-cluster destroy skips the unregistrations, which run one at a time (bench/).
             new DockerExec(`${name}-${node.name}-registration`, {
                 dockerHost: host.dockerHost,
                 container: server.containerName,
                 create: renderRegisterCommand(node),
                 delete: renderUnregisterCommand(node),
                 triggers: [nodes[node.name].container.id],
-            }, { parent: this, dependsOn: [server, nodes[node.name]] });
+            }, { parent: this, dependsOn: [server, nodes[node.name]], deletedWith: server.container });
         }
 
         const user = settings.user.name;

@@ -9,6 +9,8 @@ export interface RecordedResource {
     dependsOn: string[];
     /** Outputs the resource asks the engine to keep secret. */
     additionalSecretOutputs: string[];
+    /** The resource whose deletion makes this one's delete unnecessary, by name. */
+    deletedWith?: string;
 }
 
 // How Pulumi's wire format marks a secret value (sdk/nodejs/runtime/rpc.ts, specialSecretSig).
@@ -32,7 +34,7 @@ function revealSecrets(value: unknown): unknown {
 
 /** Every resource registered since the last `reset`, in order. */
 export const recorded: RecordedResource[] = [];
-const pendingOpts = new Map<string, { parent?: string; dependsOn: string[]; additionalSecretOutputs: string[] }>();
+const pendingOpts = new Map<string, { parent?: string; dependsOn: string[]; additionalSecretOutputs: string[]; deletedWith?: string }>();
 
 function resourceName(resource: pulumi.Resource): string {
     // The URN is an Output; its name is known synchronously only through the SDK's own field.
@@ -86,6 +88,7 @@ export function recordingOptions(): pulumi.ComponentResourceOptions {
                 parent: args.opts.parent ? resourceName(args.opts.parent) : undefined,
                 dependsOn: dependsOn.map(resourceName),
                 additionalSecretOutputs: (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [],
+                deletedWith: args.opts.deletedWith ? resourceName(args.opts.deletedWith) : undefined,
             });
             return undefined;
         }],

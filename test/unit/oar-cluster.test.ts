@@ -46,6 +46,8 @@ describe("OarCluster (unit, mocked engine)", () => {
         assert.strictEqual(registration.inputs.container, "test-oar-server");
         assert.deepStrictEqual(registration.dependsOn, ["oar-server", "oar-n1"]);
         assert.deepStrictEqual(registration.inputs.triggers, ["oar-n1-id"], "a node made anew is registered anew");
+        assert.strictEqual(registration.deletedWith, "oar-server",
+            "a whole-cluster destroy skips the unregistrations; removing only the node still runs it");
         assert.deepStrictEqual(named("oar-n2-registration", exec).inputs.create, ["oar-register-node", "n2", "1"]);
     });
 

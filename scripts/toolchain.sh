@@ -22,6 +22,11 @@ step() {
 step docker-engine bash "$here/docker-engine.sh"
 step base-image bash "$here/base-image.sh" "${BASE_IMAGE:-debian:bookworm-slim}"
 pulumi_bin=""
+# Two of the exports below are speed, measured by bench/ (bench/README.md):
+# - PULUMI_NODEJS_TRANSPILE_ONLY: the program is type checked by `npm run typecheck` (and CI);
+#   checking it again on every preview/up/destroy cost ~10 s each on 2 cores.
+# - PULUMI_PARALLEL: Pulumi's default is 4 operations per core (8 here), but ours are waits on
+#   the Docker engine (a container becoming healthy), not CPU: ten nodes would start in two waves.
 capture_pulumi_bin() { pulumi_bin="$(bash "$here/pulumi-toolchain.sh")"; }
 step pulumi capture_pulumi_bin
 
@@ -30,4 +35,6 @@ export PATH="$pulumi_bin:\$PATH"
 export PULUMI_HOME="${PULUMI_HOME:-$CACHE_DIR/pulumi-home}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_NODEJS_TRANSPILE_ONLY=true
+export PULUMI_PARALLEL=64
 ENV

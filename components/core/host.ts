@@ -1,5 +1,9 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseOrThrow } from "./config";
+import { Engine, EngineSsh, EngineTls } from "./docker/cli";
+
+const pem = z.string().regex(/-----BEGIN [A-Z ]+-----/, "must be PEM text (-----BEGIN …)");
 
 export const hostArgsSchema = z.strictObject({
     /** The Docker engine: `unix:///var/run/docker.sock`, `ssh://user@host` or `tcp://host:2376`. Default: the local engine (`DOCKER_HOST` or the default socket). */
@@ -11,6 +15,21 @@ export const hostArgsSchema = z.strictObject({
     bindAddress: z.ipv4().or(z.ipv6()).default("127.0.0.1"),
     /** The address users and other hosts reach this host by. Default: `bindAddress`, or `localhost` when that is a wildcard. */
     advertiseAddress: z.string().min(1).optional(),
+    /** TLS for a tcp:// engine (usually port 2376): PEM text of the CA, client cert and key; set them as secrets. Default none. */
+    tls: z.strictObject({ ca: pem, cert: pem, key: pem }).optional(),
+    /** For an ssh:// engine: a private key (secret), known_hosts lines, and `ssh -o` options. Default: the user's ssh setup. */
+    ssh: z.strictObject({
+        privateKey: pem.optional(),
+        knownHosts: z.string().min(1).optional(),
+        options: z.record(z.string().regex(/^[A-Za-z]+$/, "must be an ssh_config keyword"), z.string().regex(/^[^\s'"]+$/, "must have no spaces or quotes")).optional(),
+    }).optional(),
+}).superRefine((value, ctx) => {
+    if (value.tls !== undefined && !(value.docker ?? "").startsWith("tcp://")) {
+        ctx.addIssue({ code: "custom", path: ["tls"], message: "is only for a tcp:// docker endpoint" });
+    }
+    if (value.ssh !== undefined && !(value.docker ?? "").startsWith("ssh://")) {
+        ctx.addIssue({ code: "custom", path: ["ssh"], message: "is only for an ssh:// docker endpoint" });
+    }
 });
 
 export type HostArgs = z.input<typeof hostArgsSchema>;
@@ -26,12 +45,41 @@ export class Host {
     public readonly bindAddress: string;
     /** The address users and other hosts reach published ports by. */
     public readonly advertiseAddress: string;
+    /** TLS material (plain, for the reachability check); resources get it through `engine`, as a secret. */
+    public readonly tls: EngineTls | undefined;
+    /** ssh settings (plain, for the reachability check); resources get them through `engine`. */
+    public readonly ssh: EngineSsh | undefined;
 
     constructor(public readonly name: string, args: HostArgs = {}) {
         const parsed = parseOrThrow(hostArgsSchema, args, `Host "${name}" args`);
         this.dockerHost = parsed.docker;
         this.bindAddress = parsed.bindAddress;
         this.advertiseAddress = parsed.advertiseAddress ?? advertisedFor(parsed.bindAddress);
+        this.tls = parsed.tls;
+        this.ssh = parsed.ssh;
+    }
+
+    /**
+     * What every Docker resource on this host is given: `{ dockerHost }`, plus the TLS and ssh
+     * settings as secrets when the host has them. A host without them gives exactly what
+     * resources had before TLS/ssh options existed, so existing stacks see no diff.
+     */
+    get engine(): { dockerHost: string | undefined; dockerTls?: pulumi.Output<EngineTls>; dockerSsh?: pulumi.Output<EngineSsh> } {
+        return {
+            dockerHost: this.dockerHost,
+            ...(this.tls === undefined ? {} : { dockerTls: pulumi.secret(this.tls) }),
+            ...(this.ssh === undefined ? {} : { dockerSsh: pulumi.secret(this.ssh) }),
+        };
+    }
+
+    /** The plain connection settings, for the docker CLI run by the program itself. */
+    get plainEngine(): Engine {
+        return { dockerHost: this.dockerHost, dockerTls: this.tls, dockerSsh: this.ssh };
+    }
+
+    /** `host2 (tcp://10.0.0.2:2375)`: how errors name a host. */
+    describe(): string {
+        return `host "${this.name}" (${this.dockerHost ?? "the local engine"})`;
     }
 
     /** The local engine with ports on loopback: what a laptop stack uses. */

@@ -42,11 +42,11 @@ export interface ClusterImageOptions {
 export function createClusterImage(resourceName: string, source: ImageSource, opts: ClusterImageOptions): DockerImage {
     const resourceOpts = { parent: opts.parent };
     if ("pinned" in source) {
-        return new DockerImage(resourceName, { dockerHost: opts.host.dockerHost, name: source.pinned }, resourceOpts);
+        return new DockerImage(resourceName, { ...opts.host.engine, name: source.pinned }, resourceOpts);
     }
     const buildDir = path.join(imagesDirectory(), source.build);
     return new DockerImage(resourceName, {
-        dockerHost: opts.host.dockerHost,
+        ...opts.host.engine,
         name: `clusterlab/${source.build}:${buildContentTag(buildDir, opts.baseImage)}`,
         build: { context: buildDir, buildArgs: { BASE_IMAGE: opts.baseImage } },
     }, resourceOpts);

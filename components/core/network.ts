@@ -15,7 +15,7 @@ export interface ClusterNetworkArgs {
  */
 export function createClusterNetwork(resourceName: string, args: ClusterNetworkArgs, parent: pulumi.Resource): DockerNetwork {
     return new DockerNetwork(resourceName, {
-        dockerHost: args.host.dockerHost,
+        ...args.host.engine,
         name: `${args.stack}-${args.cluster}`,
         driver: "bridge",
         labels: renderLabels({ stack: args.stack, cluster: args.cluster, role: "network" }),

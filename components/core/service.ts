@@ -54,6 +54,8 @@ export interface ServiceArgs {
     memoryMb?: number;
     /** Roles that must be ready (healthy) before this one starts. */
     dependsOn?: pulumi.Resource[];
+    /** Names of roles on other Docker hosts and the address they are reached by (`--add-host`). Default none. */
+    extraHosts?: Record<string, string>;
 }
 
 /** Seconds `up` waits for a container to become healthy before it fails with the container's logs. */
@@ -77,11 +79,11 @@ export class Service extends pulumi.ComponentResource {
         const instance = args.instance ?? args.scope.role;
         const objectName = dockerObjectName({ ...args.scope, role: instance });
         const labels = { ...renderLabels(args.scope), "clusterlab.instance": instance };
-        const dockerHost = args.host.dockerHost;
+        const engine = args.host.engine;
 
         const volumes = (args.volumes ?? []).map((volume) => ({
             target: volume.containerPath,
-            resource: new DockerVolume(`${name}-${volume.name}`, { dockerHost, name: `${objectName}-${volume.name}`, labels }, { parent: this }),
+            resource: new DockerVolume(`${name}-${volume.name}`, { ...engine, name: `${objectName}-${volume.name}`, labels }, { parent: this }),
         }));
 
         this.dnsName = instance;
@@ -90,7 +92,7 @@ export class Service extends pulumi.ComponentResource {
             .map((port) => [port.name, `${port.scheme}://${args.host.advertiseAddress}:${port.external}`]));
 
         this.container = new DockerContainer(name, {
-            dockerHost,
+            ...engine,
             name: objectName,
             hostname: instance,
             image: args.image,
@@ -114,6 +116,10 @@ export class Service extends pulumi.ComponentResource {
             memoryMb: args.memoryMb,
             restart: "unless-stopped",
             secretInputs: secretInputNames(args.env ?? {}, args.files ?? []),
+            // Only when there are some: an empty list would be a diff on every existing container.
+            ...(Object.keys(args.extraHosts ?? {}).length === 0 ? {} : {
+                extraHosts: Object.keys(args.extraHosts!).sort().map((host) => `${host}:${args.extraHosts![host]}`),
+            }),
         }, { parent: this, dependsOn: [...(args.dependsOn ?? []), ...volumes.map((v) => v.resource)] });
 
         this.containerName = this.container.name;

@@ -3,14 +3,95 @@
 // provider functions with what they reference, so modules are required inside the functions
 // (a module object captured from an import would be serialized whole).
 
+/** TLS material for a tcp:// engine: PEM text of the CA, the client certificate and its key. */
+export interface EngineTls {
+    ca: string;
+    cert: string;
+    key: string;
+}
+
+/** What the docker CLI's ssh transport cannot be told on its command line: key, known hosts, options. */
+export interface EngineSsh {
+    /** A private key (OpenSSH PEM text) used instead of the user's own keys and agent. */
+    privateKey?: string;
+    /** known_hosts lines for the host; with them the host key is checked strictly against only these. */
+    knownHosts?: string;
+    /** Further `ssh -o Key=Value` options, such as `Port` or `ConnectTimeout`. */
+    options?: Record<string, string>;
+}
+
+/** An engine: its endpoint (undefined = the ambient one) and, for tcp:// and ssh://, how to connect. */
+export interface Engine {
+    dockerHost?: string;
+    dockerTls?: EngineTls;
+    dockerSsh?: EngineSsh;
+}
+
+/** A bare endpoint string (as resources made before TLS/ssh options stored it), or an Engine. */
+export type EngineRef = string | undefined | Engine;
+
+/**
+ * The environment for the docker CLI to reach an engine. TLS material and ssh settings are
+ * written once to a private folder named by their digest: DOCKER_CERT_PATH for TLS; for ssh a
+ * wrapper `ssh` put first on PATH, because the CLI's ssh transport takes no options of its own
+ * (docker/cli#1301) and the user's ~/.ssh/config is not ours to edit.
+ */
+export function engineEnv(ref: EngineRef): Record<string, string | undefined> {
+    const fs = require("fs") as typeof import("fs");
+    const os = require("os") as typeof import("os");
+    const path = require("path") as typeof import("path");
+    const crypto = require("crypto") as typeof import("crypto");
+    const engine: Engine = typeof ref === "object" ? ref : { dockerHost: ref };
+    const env: Record<string, string | undefined> = { ...process.env };
+    if (engine.dockerHost !== undefined && engine.dockerHost !== "") {
+        env.DOCKER_HOST = engine.dockerHost;
+    }
+    const privateDir = (material: unknown): string => {
+        const digest = crypto.createHash("sha256").update(JSON.stringify(material)).digest("hex").slice(0, 16);
+        const dir = path.join(os.tmpdir(), `clusterlab-engine-${process.getuid?.() ?? 0}`, digest);
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        return dir;
+    };
+    if (engine.dockerTls !== undefined) {
+        const dir = privateDir(engine.dockerTls);
+        fs.writeFileSync(path.join(dir, "ca.pem"), engine.dockerTls.ca, { mode: 0o600 });
+        fs.writeFileSync(path.join(dir, "cert.pem"), engine.dockerTls.cert, { mode: 0o600 });
+        fs.writeFileSync(path.join(dir, "key.pem"), engine.dockerTls.key, { mode: 0o600 });
+        env.DOCKER_TLS_VERIFY = "1";
+        env.DOCKER_CERT_PATH = dir;
+    }
+    const ssh = engine.dockerSsh;
+    if (ssh !== undefined && (ssh.privateKey !== undefined || ssh.knownHosts !== undefined || Object.keys(ssh.options ?? {}).length > 0)) {
+        const dir = privateDir(ssh);
+        const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+        const flags: string[] = [];
+        if (ssh.privateKey !== undefined) {
+            const keyText = ssh.privateKey.endsWith("\n") ? ssh.privateKey : `${ssh.privateKey}\n`;
+            fs.writeFileSync(path.join(dir, "id"), keyText, { mode: 0o600 });
+            flags.push("-i", path.join(dir, "id"), "-o", "IdentitiesOnly=yes");
+        }
+        if (ssh.knownHosts !== undefined) {
+            fs.writeFileSync(path.join(dir, "known_hosts"), `${ssh.knownHosts.trim()}\n`, { mode: 0o600 });
+            flags.push("-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`, "-o", "StrictHostKeyChecking=yes");
+        }
+        for (const key of Object.keys(ssh.options ?? {}).sort()) {
+            flags.push("-o", `${key}=${ssh.options![key]}`);
+        }
+        const realSsh = (env.PATH ?? "/usr/bin:/bin").split(path.delimiter)
+            .map((entry) => path.join(entry, "ssh"))
+            .find((candidate) => !candidate.includes("clusterlab-engine-") && fs.existsSync(candidate)) ?? "ssh";
+        const wrapper = `#!/bin/sh\nexec ${[realSsh, ...flags].map(quote).join(" ")} "$@"\n`;
+        fs.writeFileSync(path.join(dir, "ssh"), wrapper, { mode: 0o700 });
+        env.PATH = `${dir}${path.delimiter}${env.PATH ?? ""}`;
+    }
+    return env;
+}
+
 /** Runs the docker CLI against an engine (DOCKER_HOST when given) and returns its stdout. */
-export function runDocker(dockerHost: string | undefined, args: string[], input?: Buffer): Promise<string> {
+export function runDocker(engine: EngineRef, args: string[], input?: Buffer): Promise<string> {
     const { spawn } = require("child_process") as typeof import("child_process");
     return new Promise((resolve, reject) => {
-        const env: Record<string, string | undefined> = { ...process.env };
-        if (dockerHost !== undefined && dockerHost !== "") {
-            env.DOCKER_HOST = dockerHost;
-        }
+        const env = engineEnv(engine);
         const child = spawn("docker", args, { env, stdio: ["pipe", "pipe", "pipe"] });
         const out: Buffer[] = [];
         const err: Buffer[] = [];
@@ -38,7 +119,7 @@ export function isMissing(error: unknown): boolean {
 }
 
 /** `docker <what> inspect` of an object, or undefined when it does not exist. */
-export async function inspect(dockerHost: string | undefined, what: string, id: string, format: string): Promise<string | undefined> {
+export async function inspect(dockerHost: EngineRef, what: string, id: string, format: string): Promise<string | undefined> {
     try {
         return await runDocker(dockerHost, [what, "inspect", "--format", format, id]);
     } catch (error) {
@@ -50,7 +131,7 @@ export async function inspect(dockerHost: string | undefined, what: string, id: 
 }
 
 /** Runs a removal, treating an object already gone as removed. */
-export async function removeIfPresent(dockerHost: string | undefined, args: string[]): Promise<void> {
+export async function removeIfPresent(dockerHost: EngineRef, args: string[]): Promise<void> {
     try {
         await runDocker(dockerHost, args);
     } catch (error) {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { changedKeys, inspect, labelFlags, removeIfPresent, runDocker } from "./cli";
+import { changedKeys, EngineSsh, EngineTls, engineEnv, inspect, labelFlags, removeIfPresent, runDocker } from "./cli";
 import { TarFile, ustarArchive } from "./tar";
 
 // clusterlab's own Docker resources, as Pulumi dynamic resources over the docker CLI.
@@ -12,11 +12,18 @@ import { TarFile, ustarArchive } from "./tar";
 /** The engine a resource lives on; empty means the ambient one (DOCKER_HOST or the default socket). */
 interface OnEngine {
     dockerHost?: string;
+    /** TLS material for a tcp:// engine (secret); how to connect, not what the object is, so no diff. */
+    dockerTls?: EngineTls;
+    /** ssh key, known hosts and options for an ssh:// engine; no diff either. */
+    dockerSsh?: EngineSsh;
 }
+
+/** Connection settings: a change to them (a rotated certificate) must not replace the objects. */
+const connectionKeys = ["dockerTls", "dockerSsh"];
 
 function replaceOnAnyChange(ignore: string[] = []) {
     return async (_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> => {
-        const replaces = changedKeys(olds, news, ignore);
+        const replaces = changedKeys(olds, news, [...ignore, ...connectionKeys]);
         // Names are fixed, so the old object must go before its replacement can take the name.
         return { changes: replaces.length > 0, replaces, deleteBeforeReplace: true };
     };
@@ -34,7 +41,7 @@ const networkProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerNetworkInputs) {
         // An `up` cut short after the engine made the network but before Pulumi saved it leaves
         // our own network behind; take it over instead of failing on its name.
-        const leftover = await inspect(inputs.dockerHost, "network", inputs.name, "{{.Id}} {{json .Labels}}");
+        const leftover = await inspect(inputs, "network", inputs.name, "{{.Id}} {{json .Labels}}");
         if (leftover !== undefined) {
             const [id, ...labels] = leftover.split(" ");
             if (!sameLabels(JSON.parse(labels.join(" ")) ?? {}, inputs.labels)) {
@@ -42,16 +49,16 @@ const networkProvider: pulumi.dynamic.ResourceProvider = {
             }
             return { id, outs: inputs };
         }
-        const id = await runDocker(inputs.dockerHost, ["network", "create", "--driver", inputs.driver, ...labelFlags(inputs.labels), inputs.name]);
+        const id = await runDocker(inputs, ["network", "create", "--driver", inputs.driver, ...labelFlags(inputs.labels), inputs.name]);
         return { id, outs: inputs };
     },
     async read(id: string, props: DockerNetworkInputs) {
-        const found = await inspect(props.dockerHost, "network", id, "{{.Id}}");
+        const found = await inspect(props, "network", id, "{{.Id}}");
         return found === undefined ? {} : { id, props };
     },
     diff: replaceOnAnyChange(),
     async delete(id: string, props: DockerNetworkInputs) {
-        await removeIfPresent(props.dockerHost, ["network", "rm", id]);
+        await removeIfPresent(props, ["network", "rm", id]);
     },
 };
 
@@ -78,16 +85,16 @@ export interface DockerVolumeInputs extends OnEngine {
 
 const volumeProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerVolumeInputs) {
-        const id = await runDocker(inputs.dockerHost, ["volume", "create", ...labelFlags(inputs.labels), inputs.name]);
+        const id = await runDocker(inputs, ["volume", "create", ...labelFlags(inputs.labels), inputs.name]);
         return { id, outs: inputs };
     },
     async read(id: string, props: DockerVolumeInputs) {
-        const found = await inspect(props.dockerHost, "volume", id, "{{.Name}}");
+        const found = await inspect(props, "volume", id, "{{.Name}}");
         return found === undefined ? {} : { id, props };
     },
     diff: replaceOnAnyChange(),
     async delete(id: string, props: DockerVolumeInputs) {
-        await removeIfPresent(props.dockerHost, ["volume", "rm", id]);
+        await removeIfPresent(props, ["volume", "rm", id]);
     },
 };
 
@@ -115,21 +122,21 @@ interface DockerImageOutputs extends DockerImageInputs {
 const imageProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerImageInputs) {
         // The tag is pinned to the content (or upstream), so an image already present is the image wanted.
-        let imageId = await inspect(inputs.dockerHost, "image", inputs.name, "{{.Id}}");
+        let imageId = await inspect(inputs, "image", inputs.name, "{{.Id}}");
         if (imageId === undefined) {
             if (inputs.build === undefined) {
-                await runDocker(inputs.dockerHost, ["pull", inputs.name]);
+                await runDocker(inputs, ["pull", inputs.name]);
             } else {
                 const buildArgs = Object.keys(inputs.build.buildArgs).sort()
                     .flatMap((key) => ["--build-arg", `${key}=${inputs.build!.buildArgs[key]}`]);
-                await runDocker(inputs.dockerHost, ["build", "--quiet", "--tag", inputs.name, ...buildArgs, inputs.build.context]);
+                await runDocker(inputs, ["build", "--quiet", "--tag", inputs.name, ...buildArgs, inputs.build.context]);
             }
-            imageId = await runDocker(inputs.dockerHost, ["image", "inspect", "--format", "{{.Id}}", inputs.name]);
+            imageId = await runDocker(inputs, ["image", "inspect", "--format", "{{.Id}}", inputs.name]);
         }
         return { id: inputs.name, outs: { ...inputs, imageId } };
     },
     async read(id: string, props: DockerImageOutputs) {
-        const imageId = await inspect(props.dockerHost, "image", id, "{{.Id}}");
+        const imageId = await inspect(props, "image", id, "{{.Id}}");
         return imageId === undefined ? {} : { id, props: { ...props, imageId } };
     },
     // Where the checkout lives is no reason to rebuild: the tag already says what is inside.
@@ -176,6 +183,8 @@ export interface DockerContainerInputs extends OnEngine {
     restart: string;
     /** Which env vars (`env:NAME`) and files (`file:/path`) hold Pulumi secrets; the policy pack reads it. */
     secretInputs: string[];
+    /** `name:address` lines for /etc/hosts (`--add-host`): roles on other Docker hosts, by their host's address. Absent when none. */
+    extraHosts?: string[];
 }
 
 /** `docker create` flags for a container's inputs; pure, so it is tested without an engine. */
@@ -186,6 +195,7 @@ export function renderCreateArgs(inputs: DockerContainerInputs): string[] {
     args.push(...inputs.env.flatMap((entry) => ["--env", entry]));
     args.push(...inputs.ports.flatMap((p) => ["--publish", `${p.ip.includes(":") ? `[${p.ip}]` : p.ip}:${p.external}:${p.internal}`]));
     args.push(...inputs.mounts.flatMap((m) => ["--mount", `type=${m.type},source=${m.source},target=${m.target}${m.readOnly ? ",readonly" : ""}`]));
+    args.push(...(inputs.extraHosts ?? []).flatMap((entry) => ["--add-host", entry]));
     args.push("--restart", inputs.restart);
     if (inputs.init) {
         args.push("--init");
@@ -213,13 +223,13 @@ export function renderCreateArgs(inputs: DockerContainerInputs): string[] {
 export type ContainerDrift = "stopped" | "network";
 
 async function driftOf(inputs: DockerContainerInputs, id: string): Promise<ContainerDrift[] | undefined> {
-    const state = await inspect(inputs.dockerHost, "container", id,
+    const state = await inspect(inputs, "container", id,
         `{{.State.Running}} {{.State.Restarting}} {{with index .NetworkSettings.Networks "${inputs.network}"}}{{.NetworkID}}{{end}}`);
     if (state === undefined) {
         return undefined;
     }
     const [running, restarting, endpointNetwork] = state.split(" ");
-    const network = await inspect(inputs.dockerHost, "network", inputs.network, "{{.Id}}");
+    const network = await inspect(inputs, "network", inputs.network, "{{.Id}}");
     const drift: ContainerDrift[] = [];
     if (running !== "true" && restarting !== "true") {
         drift.push("stopped");
@@ -237,7 +247,7 @@ async function driftOf(inputs: DockerContainerInputs, id: string): Promise<Conta
  */
 export function diffContainer(olds: DockerContainerInputs & { drift?: ContainerDrift[] }, news: DockerContainerInputs): pulumi.dynamic.DiffResult {
     const drift = olds.drift ?? [];
-    const replaces = changedKeys(olds, news, ["waitTimeoutSeconds", "drift"]);
+    const replaces = changedKeys(olds, news, ["waitTimeoutSeconds", "drift", ...connectionKeys]);
     if (drift.includes("network") && !replaces.includes("network")) {
         replaces.push("network");
     }
@@ -247,7 +257,7 @@ export function diffContainer(olds: DockerContainerInputs & { drift?: ContainerD
 /** Starts a created or stopped container and, with a healthcheck, waits until it is ready. */
 async function startReady(inputs: DockerContainerInputs, id: string): Promise<void> {
     const since = Math.floor(Date.now() / 1000) - 1;
-    await runDocker(inputs.dockerHost, ["start", id]);
+    await runDocker(inputs, ["start", id]);
     if (inputs.healthcheck !== undefined) {
         await waitForHealth(inputs, id, since);
     }
@@ -256,23 +266,23 @@ async function startReady(inputs: DockerContainerInputs, id: string): Promise<vo
 const containerProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerContainerInputs) {
         // A container of ours by this name, not in the state, is what an `up` cut short left.
-        const leftover = await inspect(inputs.dockerHost, "container", inputs.name, "{{json .Config.Labels}}");
+        const leftover = await inspect(inputs, "container", inputs.name, "{{json .Config.Labels}}");
         if (leftover !== undefined) {
             if (!sameLabels(JSON.parse(leftover) ?? {}, inputs.labels)) {
                 throw new Error(`a container named ${inputs.name} exists and is not this stack's: remove or rename it`);
             }
-            await removeIfPresent(inputs.dockerHost, ["rm", "--force", inputs.name]);
+            await removeIfPresent(inputs, ["rm", "--force", inputs.name]);
         }
-        const id = await runDocker(inputs.dockerHost, renderCreateArgs(inputs));
+        const id = await runDocker(inputs, renderCreateArgs(inputs));
         try {
             if (inputs.files.length > 0) {
-                await runDocker(inputs.dockerHost, ["cp", "-", `${id}:/`], ustarArchive(inputs.files));
+                await runDocker(inputs, ["cp", "-", `${id}:/`], ustarArchive(inputs.files));
             }
             await startReady(inputs, id);
         } catch (error) {
             // A container that never became ready is not kept: its name would block the next `up`.
-            const logs = await runDocker(inputs.dockerHost, ["logs", "--tail", "30", id]).catch(() => "(no logs)");
-            await removeIfPresent(inputs.dockerHost, ["rm", "--force", "--volumes", id]);
+            const logs = await runDocker(inputs, ["logs", "--tail", "30", id]).catch(() => "(no logs)");
+            await removeIfPresent(inputs, ["rm", "--force", "--volumes", id]);
             // (No `cause`: Pulumi's TypeScript compile of the program targets a lib without it.)
             // eslint-disable-next-line preserve-caught-error
             throw new Error(`container ${inputs.name} did not become ready: ${(error as Error).message}\n` +
@@ -293,8 +303,8 @@ const containerProvider: pulumi.dynamic.ResourceProvider = {
     },
     async delete(id: string, props: DockerContainerInputs) {
         // A graceful stop: every image here stops on SIGTERM within a second (rule 16).
-        await removeIfPresent(props.dockerHost, ["stop", "--time", "10", id]);
-        await removeIfPresent(props.dockerHost, ["rm", "--volumes", id]);
+        await removeIfPresent(props, ["stop", "--time", "10", id]);
+        await removeIfPresent(props, ["rm", "--volumes", id]);
     },
 };
 
@@ -305,10 +315,7 @@ const containerProvider: pulumi.dynamic.ResourceProvider = {
 function waitForHealth(inputs: DockerContainerInputs, id: string, since: number): Promise<void> {
     const { spawn } = require("child_process") as typeof import("child_process"); // eslint-disable-line @typescript-eslint/no-require-imports
     return new Promise((resolve, reject) => {
-        const env: Record<string, string | undefined> = { ...process.env };
-        if (inputs.dockerHost) {
-            env.DOCKER_HOST = inputs.dockerHost;
-        }
+        const env = engineEnv(inputs);
         const until = Math.floor(Date.now() / 1000) + inputs.waitTimeoutSeconds;
         const child = spawn("docker", [
             "events", "--since", String(since), "--until", String(until),
@@ -372,13 +379,13 @@ export interface DockerExecInputs extends OnEngine {
 
 const execProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerExecInputs) {
-        const stdout = await runDocker(inputs.dockerHost, ["exec", inputs.container, ...inputs.create]);
+        const stdout = await runDocker(inputs, ["exec", inputs.container, ...inputs.create]);
         return { id: `${inputs.container}:${inputs.create.join(" ")}`.slice(0, 200), outs: { ...inputs, stdout } };
     },
     diff: replaceOnAnyChange(["stdout"]),
     async delete(_id: string, props: DockerExecInputs) {
-        if (props.delete !== undefined && (await inspect(props.dockerHost, "container", props.container, "{{.Id}}")) !== undefined) {
-            await runDocker(props.dockerHost, ["exec", props.container, ...props.delete]);
+        if (props.delete !== undefined && (await inspect(props, "container", props.container, "{{.Id}}")) !== undefined) {
+            await runDocker(props, ["exec", props.container, ...props.delete]);
         }
     },
 };

@@ -1,32 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
 import { Host } from "../core/host";
-import { DockerImage, DockerNetwork } from "../core/docker/resources";
-import { createClusterImage } from "../core/image";
+import { renderProblems } from "../core/config";
+import { DockerNetwork } from "../core/docker/resources";
 import { dockerObjectName } from "../core/labels";
+import { createClusterImage } from "../core/image";
 import { createClusterNetwork } from "../core/network";
-import { ImageSource } from "../core/schema";
-import { containerNamesOf, Service, ServicePort } from "../core/service";
+import { hostSet, resolveHosts } from "../core/placement";
+import { containerNamesOf, Service } from "../core/service";
 import {
     idleAgents,
     mesosPorts,
+    renderAdvertiseEnv,
     renderAgentEnv,
     renderEnqueueCommand,
-    renderMasterEnv,
     renderQueueNames,
     renderSchedulerCommand,
     renderSchedulerConfig,
     renderZookeeperUrl,
     schedulerPaths,
 } from "./render";
+import { mesosHostRefs, mesosPlacementProblems, placeMesos } from "./placement";
+import { createAgent, createMaster, createZookeeper, imageCache, servicePort } from "./roles";
 import { MesosClusterArgsInput, mesosClusterArgsSchema, MesosClusterSettings, QueueResource } from "./schema";
 
 export { mesosClusterArgsSchema } from "./schema";
 
 /** MesosCluster's args: the validated settings (see the schema for each field's default) and where it runs. */
 export interface MesosClusterArgs extends MesosClusterArgsInput {
-    /** The Docker host every role runs on. Default: the local engine, ports on 127.0.0.1. */
+    /** The Docker host every role runs on unless placed elsewhere. Default: the local engine, ports on 127.0.0.1. */
     host?: Host;
+    /** Every host agents may be placed on by name (`agents[].host`, `agentHosts`). Default: only `host`. */
+    hosts?: Record<string, Host>;
 }
 
 /** The parts of a MesosCluster, as `createMesosCluster` builds them. */
@@ -40,89 +45,81 @@ export interface MesosClusterParts {
     settings: MesosClusterSettings;
 }
 
-const zookeeperHealthcheck = {
-    // bash's /dev/tcp: no netcat needed, and it works in the official zookeeper image too.
-    test: ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/2181 && echo ruok >&3 && grep -q imok <&3"],
-    startPeriodSeconds: 60,
-};
 const redisHealthcheck = { test: ["sh", "-c", "redis-cli ping | grep -q PONG"] };
-function httpHealthcheck(port: number) {
-    return { test: ["sh", "-c", `curl -fsS http://127.0.0.1:${port}/health`] };
-}
-
-function port(name: string, internal: number, external: number | false, scheme: string): ServicePort {
-    return { name, internal, external, scheme };
-}
 
 /**
  * Builds the cluster's resources under `parent`: zookeeper, then the master once zookeeper is
  * ready, then the agents once the master is; redis; and the scheduler once master and redis are.
  */
 export function createMesosCluster(name: string, args: MesosClusterArgs, parent: pulumi.Resource): MesosClusterParts {
-    const { host: givenHost, ...rest } = args;
+    const { host: givenHost, hosts: givenHosts, ...rest } = args;
     const settings = parseOrThrow(mesosClusterArgsSchema, rest, `MesosCluster "${name}" args`);
     const stack = pulumi.getStack();
-    const host = givenHost ?? Host.local();
-
-    const images = new Map<string, DockerImage>();
-    function imageFor(role: string, source: ImageSource): pulumi.Output<string> {
-        const key = JSON.stringify(source);
-        let image = images.get(key);
-        if (image === undefined) {
-            image = createClusterImage(`${name}-${role}-image`, source, { host, parent, baseImage: settings.baseImage });
-            images.set(key, image);
-        }
-        return image.imageId;
+    const hosts = hostSet(givenHost ?? Host.local(), givenHosts);
+    const host = hosts.home;
+    const { problems: unknownHosts, hostOf } = resolveHosts(hosts, mesosHostRefs(settings));
+    const problems = [...unknownHosts, ...mesosPlacementProblems(settings, host.name)];
+    if (problems.length > 0) {
+        throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid MesosCluster "${name}" args:`, problems), errors: problems });
     }
+    const placed = placeMesos(settings, host.name);
+    // Agents on other hosts find zookeeper and the master by this host's advertised address and
+    // the published ports; the master then advertises that address in zookeeper too.
+    const crossHost = placed.remoteAgents.length > 0;
+    const remoteZookeeperUrl = renderZookeeperUrl([host.advertiseAddress], settings.zookeeper.port === false ? undefined : settings.zookeeper.port);
 
+    const imageFor = imageCache(name, host, parent, settings.baseImage);
     const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
     const common = { network, host };
     const scope = (role: string) => ({ stack, cluster: name, role });
+    const ctx = { cluster: name, stack, host, network, parent };
 
-    const zookeeper = new Service(`${name}-zookeeper`, {
-        ...common,
-        scope: scope("zookeeper"),
-        image: imageFor("zookeeper", settings.zookeeper.image),
-        env: { ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,mntr", ZOO_MY_ID: "1" },
-        ports: [port("client", mesosPorts.zookeeper, settings.zookeeper.port, "zk")],
-        volumes: [{ name: "data", containerPath: "/data" }],
-        healthcheck: zookeeperHealthcheck,
-        memoryMb: settings.zookeeper.memoryMb,
-    }, { parent });
+    const zookeeper = createZookeeper(ctx, imageFor("zookeeper", settings.zookeeper.image), settings.zookeeper);
     const zookeeperUrl = renderZookeeperUrl([zookeeper.dnsName]);
+    const master = createMaster(ctx, imageFor("master", settings.master.image), {
+        ...settings.master,
+        clusterName: settings.master.clusterName ?? name,
+        ...(crossHost && settings.master.port !== false ? { extraEnv: renderAdvertiseEnv(host.advertiseAddress, settings.master.port) } : {}),
+    }, zookeeper);
 
-    const master = new Service(`${name}-master`, {
-        ...common,
-        scope: scope("master"),
-        image: imageFor("master", settings.master.image),
-        env: renderMasterEnv({
-            zookeeperUrl,
-            quorum: settings.master.quorum,
-            clusterName: settings.master.clusterName ?? name,
-            registry: settings.master.registry,
-            hostname: "master",
-        }),
-        ports: [port("http", mesosPorts.master, settings.master.port, "http")],
-        volumes: [{ name: "work", containerPath: "/var/lib/mesos" }],
-        healthcheck: httpHealthcheck(mesosPorts.master),
-        memoryMb: settings.master.memoryMb,
-        dependsOn: [zookeeper],
-    }, { parent });
-
+    // One network and one image per other host, named after it; the cluster's host keeps the one-host names.
+    const remote = new Map<string, { network: DockerNetwork; images: Map<string, pulumi.Output<string>> }>();
+    const onRemote = (target: Host) => {
+        let found = remote.get(target.name);
+        if (found === undefined) {
+            found = { network: createClusterNetwork(`${name}-network-${target.name}`, { stack, cluster: name, host: target }, parent), images: new Map() };
+            remote.set(target.name, found);
+        }
+        return found;
+    };
     const agents: Record<string, Service> = {};
     for (const agent of settings.agents) {
-        agents[agent.name] = new Service(`${name}-${agent.name}`, {
-            ...common,
-            scope: scope("agent"),
-            instance: agent.name,
-            image: imageFor("agent", agent.image ?? settings.agentImage),
-            env: renderAgentEnv(agent, zookeeperUrl, settings.buildUser),
-            ports: [port("http", mesosPorts.agent, agent.port, "http")],
-            volumes: [{ name: "work", containerPath: "/var/lib/mesos/agent" }],
-            healthcheck: httpHealthcheck(mesosPorts.agent),
+        const source = agent.image ?? settings.agentImage;
+        const agentHost = hostOf(placed.agents[agent.name]);
+        if (agentHost.name === host.name) {
+            agents[agent.name] = createAgent(ctx, imageFor("agent", source), {
+                name: agent.name,
+                env: renderAgentEnv(agent, zookeeperUrl, settings.buildUser),
+                port: agent.port,
+                memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
+            }, master);
+            continue;
+        }
+        const there = onRemote(agentHost);
+        const key = JSON.stringify(source);
+        if (!there.images.has(key)) {
+            there.images.set(key, createClusterImage(`${name}-agent-image-${agentHost.name}${there.images.size === 0 ? "" : `-${there.images.size}`}`,
+                source, { host: agentHost, parent, baseImage: settings.baseImage }).imageId);
+        }
+        agents[agent.name] = createAgent({ ...ctx, host: agentHost, network: there.network }, there.images.get(key)!, {
+            name: agent.name,
+            env: {
+                ...renderAgentEnv(agent, remoteZookeeperUrl, settings.buildUser),
+                ...(agent.port === false ? {} : renderAdvertiseEnv(agentHost.advertiseAddress, agent.port)),
+            },
+            port: agent.port,
             memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
-            dependsOn: [master],
-        }, { parent });
+        }, master);
     }
     for (const idle of idleAgents(settings.agents, settings.scheduler.runsOn)) {
         void pulumi.log.warn(
@@ -134,7 +131,7 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
         ...common,
         scope: scope("redis"),
         image: imageFor("redis", settings.redis.image),
-        ports: [port("redis", mesosPorts.redis, settings.redis.port, "redis")],
+        ports: [servicePort("redis", mesosPorts.redis, settings.redis.port, "redis")],
         volumes: [{ name: "data", containerPath: "/data" }],
         healthcheck: redisHealthcheck,
         memoryMb: settings.redis.memoryMb,

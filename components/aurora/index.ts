@@ -1,0 +1,185 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseOrThrow } from "../core/config";
+import { DockerExec, DockerNetwork } from "../core/docker/resources";
+import { Host } from "../core/host";
+import { createClusterNetwork } from "../core/network";
+import { containerNamesOf, Service } from "../core/service";
+import { mesosPorts, renderZookeeperUrl } from "../mesos/render";
+import { createAgent, createMaster, createZookeeper, httpHealthcheck, imageCache, MesosRoleContext, servicePort } from "../mesos/roles";
+import {
+    auroraPaths,
+    auroraPorts,
+    renderAgentEnv,
+    renderExecutorConfig,
+    renderJobCommands,
+    renderJobKey,
+    renderObserverCommand,
+    renderSchedulerCommand,
+    renderSchedulerEnv,
+    renderSchedulerFlags,
+    SchedulerFlagsInput,
+} from "./render";
+import { auroraArgsSchema, AuroraArgsInput, AuroraSettings } from "./schema";
+
+export { auroraArgsSchema } from "./schema";
+
+/** AuroraWithCustomExecutor's args: the validated settings (see the schema for each default) and where it runs. */
+export interface AuroraWithCustomExecutorArgs extends AuroraArgsInput {
+    /** The Docker host every role runs on. Default: the local engine, ports on 127.0.0.1. */
+    host?: Host;
+}
+
+/** The parts of the cluster, as `createAuroraCluster` builds them. */
+export interface AuroraClusterParts {
+    network: DockerNetwork;
+    zookeeper: Service;
+    master: Service;
+    agents: Record<string, Service>;
+    scheduler: Service;
+    observer: Service;
+    /** One create/kill command pair per job, by job key. */
+    jobs: Record<string, DockerExec>;
+    /** The JSON shipped to the scheduler as its `-custom_executor_config`. */
+    executorConfig: string;
+    settings: AuroraSettings;
+}
+
+/** Where an agent finds the host's Docker engine; the same path inside, as Mesos' default `--docker_socket`. */
+const dockerSocket = "/var/run/docker.sock";
+
+/**
+ * Builds the cluster under `parent`: zookeeper, the master once it is ready, the agents once the
+ * master is, the scheduler (with its executor config) once master and agents are, the observer;
+ * then the jobs, created in the ready scheduler and killed before it goes.
+ */
+export function createAuroraCluster(name: string, args: AuroraWithCustomExecutorArgs, parent: pulumi.Resource): AuroraClusterParts {
+    const { host: givenHost, ...rest } = args;
+    const settings = parseOrThrow(auroraArgsSchema, rest, `AuroraWithCustomExecutor "${name}" args`);
+    const stack = pulumi.getStack();
+    const host = givenHost ?? Host.local();
+
+    const imageFor = imageCache(name, host, parent, settings.baseImage);
+    const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
+    const ctx: MesosRoleContext = { cluster: name, stack, host, network, parent };
+    const scope = (role: string) => ({ stack, cluster: name, role });
+
+    const zookeeper = createZookeeper(ctx, imageFor("zookeeper", settings.zookeeper.image), settings.zookeeper);
+    const zookeeperUrl = renderZookeeperUrl([zookeeper.dnsName]);
+    const master = createMaster(ctx, imageFor("master", settings.master.image), { ...settings.master, clusterName: name }, zookeeper);
+
+    const agents: Record<string, Service> = {};
+    for (const agent of settings.agents) {
+        agents[agent.name] = createAgent(ctx, imageFor("agent", agent.image ?? settings.agentImage), {
+            name: agent.name,
+            env: renderAgentEnv(agent, zookeeperUrl),
+            port: agent.port,
+            memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
+            binds: agent.dockerSocket ? [{ hostPath: dockerSocket, containerPath: dockerSocket, readOnly: false }] : [],
+        }, master);
+    }
+
+    const flagsInput: SchedulerFlagsInput = {
+        clusterName: settings.scheduler.clusterName,
+        zookeeperEndpoints: [`${zookeeper.dnsName}:${mesosPorts.zookeeper}`],
+        mesosMasterAddress: zookeeperUrl,
+        quorumSize: settings.scheduler.quorumSize,
+        flags: settings.scheduler.flags,
+    };
+    const executorConfig = renderExecutorConfig(settings.customExecutors);
+    const scheduler = new Service(`${name}-scheduler`, {
+        network, host,
+        scope: scope("scheduler"),
+        image: imageFor("scheduler", settings.scheduler.image),
+        command: renderSchedulerCommand(renderSchedulerFlags(flagsInput)),
+        env: renderSchedulerEnv(flagsInput),
+        files: [{ path: auroraPaths.executorConfig, content: executorConfig }],
+        ports: [servicePort("http", auroraPorts.scheduler, settings.scheduler.port, "http")],
+        volumes: [{ name: "db", containerPath: auroraPaths.nativeLog }],
+        // The JVM takes its time; Aurora's /health answers once the HTTP server is up.
+        healthcheck: httpHealthcheck(auroraPorts.scheduler, 120),
+        memoryMb: settings.scheduler.memoryMb,
+        dependsOn: [master, ...Object.values(agents)],
+    }, { parent });
+
+    const observer = new Service(`${name}-observer`, {
+        network, host,
+        scope: scope("observer"),
+        image: imageFor("observer", settings.observer.image),
+        command: renderObserverCommand(),
+        ports: [servicePort("http", auroraPorts.observer, settings.observer.port, "http")],
+        healthcheck: httpHealthcheck(auroraPorts.observer),
+        memoryMb: settings.observer.memoryMb,
+        dependsOn: Object.values(agents),
+    }, { parent });
+
+    // @pulumi/command cannot be used here (its plugin can be neither downloaded nor built), so each
+    // job is the project's DockerExec: its create command on up, its kill command on delete.
+    const jobs: Record<string, DockerExec> = {};
+    for (const job of settings.jobs) {
+        const key = renderJobKey(settings.scheduler.clusterName, job);
+        const commands = renderJobCommands(settings.scheduler.clusterName, job);
+        jobs[key] = new DockerExec(`${name}-job-${job.role}-${job.environment}-${job.name}`, {
+            dockerHost: host.dockerHost,
+            container: scheduler.containerName,
+            create: commands.create,
+            delete: commands.delete,
+            // A scheduler made anew has lost its jobs: create them again.
+            triggers: [scheduler.container.id],
+        }, { parent, dependsOn: [scheduler] });
+    }
+
+    return { network, zookeeper, master, agents, scheduler, observer, jobs, executorConfig, settings };
+}
+
+/**
+ * Apache Aurora on Mesos with custom executors, as the seed sets it up by hand: zookeeper, a
+ * Mesos master and agents (docker and mesos containerizers, the Docker engine for docker-compose),
+ * the Aurora scheduler started with `-custom_executor_config` rendered from typed, validated
+ * config and `-enable_mesos_fetcher=true`, the thermos observer, and optional jobs.
+ */
+export class AuroraWithCustomExecutor extends pulumi.ComponentResource {
+    /** The scheduler's web UI and API. */
+    public readonly schedulerUrl: pulumi.Output<string>;
+    /** The Mesos master's web UI and API. */
+    public readonly masterUrl: pulumi.Output<string>;
+    /** `zk://…/mesos`, reachable from where the cluster's users are (the host, when published). */
+    public readonly zookeeperUrl: pulumi.Output<string>;
+    /** The thermos observer's UI. */
+    public readonly observerUrl: pulumi.Output<string>;
+    /** The custom executor config the scheduler reads, exactly as shipped. */
+    public readonly executorConfig: pulumi.Output<string>;
+    /** The keys of the jobs this stack created, `cluster/role/environment/name`. */
+    public readonly jobKeys: pulumi.Output<string[]>;
+    /** The cluster's Docker network. */
+    public readonly networkName: pulumi.Output<string>;
+    /** Every role's container name, by role or agent name. */
+    public readonly containerNames: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: AuroraWithCustomExecutorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clusterlab:aurora:AuroraWithCustomExecutor", name, {}, opts);
+        const parts = createAuroraCluster(name, args, this);
+        const published = parts.zookeeper.urls.client;
+
+        this.schedulerUrl = pulumi.output(parts.scheduler.urls.http ?? `http://${parts.scheduler.dnsName}:${auroraPorts.scheduler}`);
+        this.masterUrl = pulumi.output(parts.master.urls.http ?? `http://${parts.master.dnsName}:${mesosPorts.master}`);
+        this.zookeeperUrl = pulumi.output(published === undefined ? renderZookeeperUrl([parts.zookeeper.dnsName]) : `${published}/mesos`);
+        this.observerUrl = pulumi.output(parts.observer.urls.http ?? `http://${parts.observer.dnsName}:${auroraPorts.observer}`);
+        this.executorConfig = pulumi.output(parts.executorConfig);
+        this.jobKeys = pulumi.output(Object.keys(parts.jobs));
+        this.networkName = parts.network.name;
+        this.containerNames = containerNamesOf({
+            zookeeper: parts.zookeeper, master: parts.master, scheduler: parts.scheduler, observer: parts.observer, ...parts.agents,
+        });
+
+        this.registerOutputs({
+            schedulerUrl: this.schedulerUrl,
+            masterUrl: this.masterUrl,
+            zookeeperUrl: this.zookeeperUrl,
+            observerUrl: this.observerUrl,
+            executorConfig: this.executorConfig,
+            jobKeys: this.jobKeys,
+            networkName: this.networkName,
+            containerNames: this.containerNames,
+        });
+    }
+}

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { AuroraWithCustomExecutor, auroraArgsSchema } from "../components/aurora";
 import { Host } from "../components/core/host";
 import { MesosCluster, mesosClusterArgsSchema } from "../components/mesos";
 import { OarCluster, oarClusterArgsSchema } from "../components/oar";
@@ -39,6 +40,22 @@ export const clusterKinds: Record<string, ClusterKind> = {
                 submitCommand: cluster.submitCommand,
                 sshCommand: cluster.sshCommand,
                 nodeNames: cluster.nodeNames,
+                containerNames: cluster.containerNames,
+            };
+        },
+    },
+    aurora: {
+        schema: auroraArgsSchema,
+        deploy(name, args, host) {
+            const cluster = new AuroraWithCustomExecutor(name, { ...args, host });
+            return {
+                schedulerUrl: cluster.schedulerUrl,
+                masterUrl: cluster.masterUrl,
+                zookeeperUrl: cluster.zookeeperUrl,
+                observerUrl: cluster.observerUrl,
+                executorConfig: cluster.executorConfig,
+                jobKeys: cluster.jobKeys,
+                networkName: cluster.networkName,
                 containerNames: cluster.containerNames,
             };
         },

@@ -65,7 +65,9 @@ export function installMocks(stack = "test"): void {
                 state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
             }
             // The engine keeps these outputs secret; so do the mocks, so secrecy downstream is testable.
-            for (const key of opts.additionalSecretOutputs) {
+            // The secret generators always declare theirs, also where no recordingOptions saw them.
+            const declared = { "pulumi-nodejs:dynamic/clusterlab:GeneratedPassword": ["value"], "pulumi-nodejs:dynamic/clusterlab:SshKeyPair": ["privateKey"] }[args.type] ?? [];
+            for (const key of new Set([...opts.additionalSecretOutputs, ...declared])) {
                 state[key] = { [secretSignature]: secretSignatureValue, value: state[key] };
             }
             return { id: `${args.name}-id`, state };

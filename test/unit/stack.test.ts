@@ -22,20 +22,23 @@ function problemsOf(config: Record<string, string>): string[] {
 describe("stack program (unit, mocked engine)", () => {
     beforeEach(resetRecorded);
 
-    it("deploys the local stack's own config: one host, the wraxl MesosCluster and the oar OarCluster, their outputs", async () => {
+    it("deploys the local stack's own config: one host, the wraxl MesosCluster, the oar OarCluster and the aurora AuroraWithCustomExecutor, their outputs", async () => {
         const outputs = deployStack(readStackConfig(readStackFile("local")));
-        assert.deepStrictEqual(Object.keys(outputs), ["wraxl", "oar"]);
+        assert.deepStrictEqual(Object.keys(outputs), ["wraxl", "oar", "aurora"]);
         assert.deepStrictEqual(await valueOf(outputs.oar.nodeNames), ["node1", "node2"]);
         assert.strictEqual(await valueOf(outputs.wraxl.masterUrl), "http://127.0.0.1:5050");
         assert.match(String(await valueOf(outputs.wraxl.enqueueCommand)), /^docker exec test-wraxl-scheduler /);
         await valueOf(outputs.wraxl.containerNames);
         await valueOf(outputs.oar.containerNames);
+        await valueOf(outputs.aurora.containerNames);
+        assert.strictEqual(await valueOf(outputs.aurora.schedulerUrl), "http://127.0.0.1:8081");
         assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/docker:Container").map((c) => c.inputs.name).sort(), [
+            "test-aurora-agent1", "test-aurora-master", "test-aurora-observer", "test-aurora-scheduler", "test-aurora-zookeeper",
             "test-oar-frontend", "test-oar-node1", "test-oar-node2", "test-oar-server",
             "test-wraxl-agent1", "test-wraxl-master", "test-wraxl-redis", "test-wraxl-scheduler", "test-wraxl-zookeeper",
         ]);
         const standin = byType("pulumi-nodejs:dynamic/docker:Image").filter((i) => String(i.inputs.name).startsWith("clusterlab/mesos-standin:"));
-        assert.strictEqual(standin.length, 1, "the local stack runs the Mesos stand-in, built once");
+        assert.strictEqual(standin.length, 2, "the local stack runs the Mesos stand-in, built once per cluster that runs it (wraxl, aurora)");
     });
 
     it("defaults to one local host when the stack names none", () => {
@@ -58,7 +61,7 @@ describe("stack program (unit, mocked engine)", () => {
         ["two agents with one name", withCluster({ agents: [{ name: "a1" }, { name: "a1" }] }),
             ['clusterlab:clusters.wraxl.agents[1].name: must be unique: agents[0] is already named "a1", got "a1"']],
         ["an unknown cluster kind", stackConfigAsPulumiGivesIt({ "clusterlab:clusters": { x: { kind: "nomad" } } }),
-            ['clusterlab:clusters.x.kind: must be a cluster kind clusterlab knows (mesos, oar), got "nomad"']],
+            ['clusterlab:clusters.x.kind: must be a cluster kind clusterlab knows (mesos, oar, edm, aurora), got "nomad"']],
         ["a host that is not defined", withCluster({ host: "far" }),
             ['clusterlab:clusters.wraxl.host: must name a host under clusterlab:hosts (local), got "far"']],
         ["an unknown top-level key", stackConfigAsPulumiGivesIt({ "clusterlab:cluster": {} }),

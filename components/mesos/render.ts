@@ -144,3 +144,18 @@ export function renderEnqueueCommand(input: EnqueueCommandInput): string {
     ].join("; ");
     return `docker exec ${input.schedulerContainer} python3 -c '${python}'`;
 }
+
+/**
+ * What a role on one host tells roles on others: Mesos' `--advertise_ip/--advertise_port` and
+ * libprocess' own pair. Inside a bridge network the process binds its container address
+ * (LIBPROCESS_IP would have to be an address of the container), so only the advertised pair is
+ * the host's address and published port.
+ */
+export function renderAdvertiseEnv(address: string, port: number): Record<string, string> {
+    return {
+        LIBPROCESS_ADVERTISE_IP: address,
+        LIBPROCESS_ADVERTISE_PORT: String(port),
+        MESOS_ADVERTISE_IP: address,
+        MESOS_ADVERTISE_PORT: String(port),
+    };
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatPath } from "../core/config";
+import { hostGroup, placeMembers, portClashes, PublishedPort, roleHost } from "../core/placement";
 import { defaultBaseImage, dnsLabel, hostPort, imageSource, namedMembers } from "../core/schema";
 
 /** The custom resources the wraxl scheduler's queues are named after: `<prefix>_high` and so on. */
@@ -55,6 +55,8 @@ const agentSchema = z.strictObject({
     port: hostPort.default(false),
     /** Memory limit of the agent container (jobs included), in MB. Default: the `mem` it offers plus 256. */
     memoryMb: memoryMb.optional(),
+    /** The host (under the stack's hosts) this agent runs on. Default: the next of `agentHosts`, else the cluster's host. */
+    host: roleHost,
 });
 
 /** A count of default agents (agent1…N), or a list of named agents. */
@@ -102,6 +104,8 @@ export const mesosClusterArgsSchema = z.strictObject({
     agentImage: imageSource.default({ pinned: upstreamMesosImages.agent }),
     /** A count of default agents, or a list of named agents. Default 1. */
     agents: agentsSchema.prefault(1),
+    /** Hosts the agents without a `host` of their own are spread over, round-robin. Default: the cluster's host. */
+    agentHosts: hostGroup,
     redis: z.strictObject({
         /** Default: a build of images/redis (Debian's redis-server). */
         image: imageSource.default({ build: "redis" }),
@@ -129,28 +133,18 @@ export const mesosClusterArgsSchema = z.strictObject({
     /** The user jobs run as on the agents, and its home. Default wrlbuild, uid 1000, /home/wrlbuild. */
     buildUser: buildUserSchema.prefault({}),
 }).check((ctx) => {
-    const published = new Map<number, (string | number)[]>();
-    const ports: [(string | number)[], number | false | undefined][] = [
-        [["zookeeper", "port"], ctx.value.zookeeper.port],
-        [["master", "port"], ctx.value.master.port],
-        [["redis", "port"], ctx.value.redis.port],
-        ...(Array.isArray(ctx.value.agents) ? ctx.value.agents : [])
-            .map((agent, i): [(string | number)[], number | false | undefined] => [["agents", i, "port"], agent?.port]),
+    // Per host: agents on two hosts may both publish 5051. Agents without a `host` count as on
+    // the cluster's host; mesosPlacementProblems judges them again once that host's name is known.
+    const agents = Array.isArray(ctx.value.agents) ? ctx.value.agents : [];
+    const placed = placeMembers(agents.filter((agent) => agent?.name !== undefined), ctx.value.agentHosts);
+    const ports: PublishedPort[] = [
+        { path: ["zookeeper", "port"], host: undefined, port: ctx.value.zookeeper.port },
+        { path: ["master", "port"], host: undefined, port: ctx.value.master.port },
+        { path: ["redis", "port"], host: undefined, port: ctx.value.redis.port },
+        ...agents.map((agent, i): PublishedPort => ({ path: ["agents", i, "port"], host: placed[agent?.name], port: agent?.port })),
     ];
-    for (const [path, port] of ports) {
-        if (typeof port !== "number") {
-            continue;
-        }
-        const first = published.get(port);
-        if (first !== undefined) {
-            ctx.issues.push({
-                code: "custom",
-                input: port,
-                path,
-                message: `must differ from ${formatPath("", first)}: both publish host port ${port}`,
-            });
-        }
-        published.set(port, path);
+    for (const clash of portClashes(ports)) {
+        ctx.issues.push({ code: "custom", input: clash.port, path: clash.path, message: clash.message });
     }
 }).check((ctx) => {
     const { agents, scheduler } = ctx.value;

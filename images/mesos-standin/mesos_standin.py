@@ -268,11 +268,13 @@ class Master:
     def __init__(self, flags):
         self.flags = flags
         self.port = int(flags.get("port") or 5050)
+        # As Mesos' --advertise_port: the port others reach us by (a published port on another host).
+        self.advertise_port = int(flags.get("advertise_port") or self.port)
         self.hostname = flags.get("hostname") or socket.gethostname()
         self.ip = flags.get("advertise_ip") or flags.get("ip") or own_ip()
         self.cluster = flags.get("cluster") or ""
         self.id = str(uuid.uuid4())
-        self.pid = f"master@{self.ip}:{self.port}"
+        self.pid = f"master@{self.ip}:{self.advertise_port}"
         self.start_time = time.time()
         self.elected_time = None
         self.work_dir = flags.get("work_dir") or "/var/lib/mesos/master"
@@ -291,10 +293,10 @@ class Master:
             "id": self.id,
             "hostname": self.hostname,
             "ip": ip_to_int(self.ip),
-            "port": self.port,
+            "port": self.advertise_port,
             "pid": self.pid,
             "version": VERSION,
-            "address": {"hostname": self.hostname, "ip": self.ip, "port": self.port},
+            "address": {"hostname": self.hostname, "ip": self.ip, "port": self.advertise_port},
         }
 
     @property
@@ -496,6 +498,7 @@ class Agent:
     def __init__(self, flags):
         self.flags = flags
         self.port = int(flags.get("port") or 5051)
+        self.advertise_port = int(flags.get("advertise_port") or self.port)
         self.hostname = flags.get("hostname") or socket.gethostname()
         self.ip = flags.get("advertise_ip") or flags.get("ip") or own_ip()
         self.work_dir = flags.get("work_dir") or "/var/lib/mesos/agent"
@@ -569,7 +572,7 @@ class Agent:
                         "id": self.id,
                         "hostname": self.hostname,
                         "ip": self.ip,
-                        "port": self.port,
+                        "port": self.advertise_port,
                         "resources": self.resources,
                         "attributes": self.attributes,
                         "version": VERSION,
@@ -607,7 +610,7 @@ class Agent:
         return 200, {
             "version": VERSION,
             "id": self.id,
-            "pid": f"slave(1)@{self.ip}:{self.port}",
+            "pid": f"slave(1)@{self.ip}:{self.advertise_port}",
             "hostname": self.hostname,
             "resources": self.resources,
             "attributes": self.attributes,

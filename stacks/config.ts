@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConfigProblem, describeIssues, renderProblems } from "../components/core/config";
+import { ConfigProblem, describeIssues, formatPath, renderProblems } from "../components/core/config";
 import { hostArgsSchema } from "../components/core/host";
 import { dnsLabel } from "../components/core/schema";
 import { clusterKinds } from "./kinds";
@@ -29,6 +29,8 @@ export interface ClusterConfig {
     kind: string;
     host: string;
     args: Record<string, unknown>;
+    /** Every host the cluster's roles run on: its `host` and any a role is placed on. */
+    hostsUsed?: string[];
 }
 
 export interface StackConfig {
@@ -87,7 +89,18 @@ export function readStackConfig(allConfig: Record<string, string>): StackConfig 
         if (!checked.success) {
             problems.push(...describeIssues(path, args, checked.error));
         }
-        clusters.push({ name, kind, host, args });
+        const placement = checked.success ? clusterKinds[kind].placement?.(checked.data, host) : undefined;
+        for (const ref of placement?.hostRefs ?? []) {
+            if (ref.host !== undefined && !hostNames.includes(ref.host)) {
+                problems.push({
+                    propertyPath: formatPath(path, ref.path),
+                    reason: `must name a host under ${configNamespace}:hosts (${hostNames.join(", ")}), got "${ref.host}"`,
+                });
+            }
+        }
+        problems.push(...(placement?.problems ?? []).map((problem) => ({ ...problem, propertyPath: formatPath(path, [problem.propertyPath]) })));
+        const placedOn = (placement?.hostRefs ?? []).flatMap((ref) => (ref.host === undefined ? [] : [ref.host]));
+        clusters.push({ name, kind, host, args, ...(placedOn.length === 0 ? {} : { hostsUsed: [...new Set([host, ...placedOn])] }) });
     }
     if (!parsed.success || problems.length > 0) {
         throw new pulumi.RunError(renderProblems("invalid stack config:", problems));

@@ -1,24 +1,43 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AuroraWithCustomExecutor, auroraArgsSchema } from "../components/aurora";
+import { ConfigProblem } from "../components/core/config";
 import { Host } from "../components/core/host";
+import { HostName } from "../components/core/placement";
 import { MesosCluster, mesosClusterArgsSchema } from "../components/mesos";
+import { mesosHostRefs, mesosPlacementProblems } from "../components/mesos/placement";
+import { MesosClusterSettings } from "../components/mesos/schema";
 import { OarCluster, oarClusterArgsSchema } from "../components/oar";
+import { oarHostRefs, oarPlacementProblems } from "../components/oar/placement";
+import { OarClusterSettings } from "../components/oar/schema";
 
 /** What the stack program needs to know of one cluster kind. */
 export interface ClusterKind {
     /** The component's own schema: the stack validates with it, so defaults live in one place. */
     schema: z.ZodType;
-    /** Builds the component on a host and returns what the stack exports for it. */
-    deploy(name: string, args: Record<string, unknown>, host: Host): Record<string, pulumi.Output<unknown>>;
+    /**
+     * Builds the component on its host (`hosts`: every host of the stack by name, for roles
+     * placed elsewhere) and returns what the stack exports for it.
+     */
+    deploy(name: string, args: Record<string, unknown>, host: Host, hosts?: Record<string, Host>): Record<string, pulumi.Output<unknown>>;
+    /**
+     * For kinds whose roles can be placed on other hosts: the host names the parsed settings
+     * refer to (each must exist) and what the placement lacks (ports it needs, clashes per
+     * host), so the stack reports them with every other config problem, before any resource.
+     */
+    placement?(settings: unknown, home: string): { hostRefs: { path: (string | number)[]; host: HostName }[]; problems: ConfigProblem[] };
 }
 
 /** Every cluster kind a stack's `clusterlab:clusters` may name, by its `kind`. */
 export const clusterKinds: Record<string, ClusterKind> = {
     mesos: {
         schema: mesosClusterArgsSchema,
-        deploy(name, args, host) {
-            const cluster = new MesosCluster(name, { ...args, host });
+        placement(settings, home) {
+            const parsed = settings as MesosClusterSettings;
+            return { hostRefs: mesosHostRefs(parsed), problems: mesosPlacementProblems(parsed, home) };
+        },
+        deploy(name, args, host, hosts) {
+            const cluster = new MesosCluster(name, { ...args, host, hosts });
             return {
                 masterUrl: cluster.masterUrl,
                 zookeeperUrl: cluster.zookeeperUrl,
@@ -32,8 +51,12 @@ export const clusterKinds: Record<string, ClusterKind> = {
     },
     oar: {
         schema: oarClusterArgsSchema,
-        deploy(name, args, host) {
-            const cluster = new OarCluster(name, { ...args, host });
+        placement(settings, home) {
+            const parsed = settings as OarClusterSettings;
+            return { hostRefs: oarHostRefs(parsed), problems: oarPlacementProblems(parsed, home) };
+        },
+        deploy(name, args, host, hosts) {
+            const cluster = new OarCluster(name, { ...args, host, hosts });
             return {
                 frontendCommand: cluster.frontendCommand,
                 nodeCommands: cluster.nodeCommands,

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { ConfigProblem, parseOrThrow, renderProblems } from "../core/config";
-import { DockerExec, DockerVolume } from "../core/docker/resources";
+import { DockerExec, DockerNetwork, DockerVolume } from "../core/docker/resources";
 import { Host } from "../core/host";
 import { createClusterImage } from "../core/image";
 import { dockerObjectName, renderLabels } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
+import { hostSet, resolveHosts } from "../core/placement";
 import { GeneratedPassword, SshKeyPair } from "../core/secrets";
 import { containerNamesOf, Service } from "../core/service";
 import {
@@ -18,14 +19,17 @@ import {
     renderSubmitCommand,
     renderUnregisterCommand,
 } from "./render";
+import { oarHostRefs, oarPlacementProblems, placeOar } from "./placement";
 import { OarClusterArgsInput, oarClusterArgsSchema, OarClusterSettings } from "./schema";
 
 export { oarClusterArgsSchema } from "./schema";
 
 /** OarCluster's args: the validated settings (see the schema for each field's default) and where it runs. */
 export interface OarClusterArgs extends OarClusterArgsInput {
-    /** The Docker host every role runs on. Default: the local engine, ports on 127.0.0.1. */
+    /** The Docker host roles run on unless placed elsewhere. Default: the local engine, ports on 127.0.0.1. */
     host?: Host;
+    /** Every host roles may be placed on by name (`server.host`, `nodes[].host`, `nodeHosts`). Default: only `host`. */
+    hosts?: Record<string, Host>;
 }
 
 /** A shared host folder must exist where the engine runs; on the local engine that is checkable here. */
@@ -62,21 +66,54 @@ export class OarCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: OarClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clusterlab:oar:OarCluster", name, {}, opts);
-        const { host: givenHost, ...rest } = args;
+        const { host: givenHost, hosts: givenHosts, ...rest } = args;
         const settings = parseOrThrow(oarClusterArgsSchema, rest, `OarCluster "${name}" args`);
-        const host = givenHost ?? Host.local();
-        const missing = missingSharedFolders(settings, host);
+        const hosts = hostSet(givenHost ?? Host.local(), givenHosts);
+        const { problems: unknownHosts, hostOf } = resolveHosts(hosts, oarHostRefs(settings));
+        const placed = placeOar(settings, hosts.home.name);
+        const host = hostOf(placed.server);
+        const missing = [
+            ...unknownHosts,
+            ...oarPlacementProblems(settings, hosts.home.name),
+            ...missingSharedFolders(settings, host),
+        ];
         if (missing.length > 0) {
             throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid OarCluster "${name}" args:`, missing), errors: missing });
         }
         const stack = pulumi.getStack();
-        const image = createClusterImage(`${name}-image`, settings.image, { host, parent: this, baseImage: settings.baseImage }).imageId;
-        const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, this);
-        const home = new DockerVolume(`${name}-home`, {
-            dockerHost: host.dockerHost,
-            name: `${dockerObjectName({ stack, cluster: name, role: "home" })}`,
-            labels: renderLabels({ stack, cluster: name, role: "home" }),
-        }, { parent: this });
+        // Per host: one image, one network, one shared /home (a volume lives on one engine; nodes
+        // on another host share a home among themselves, not with the frontend). The cluster's
+        // own host keeps the one-host names, so a one-host stack is exactly as before.
+        const perHost = new Map<string, { image: pulumi.Output<string>; network: DockerNetwork; home: DockerVolume }>();
+        const onHost = (target: Host) => {
+            let found = perHost.get(target.name);
+            if (found === undefined) {
+                const suffix = target.name === hosts.home.name ? "" : `-${target.name}`;
+                found = {
+                    image: createClusterImage(`${name}-image${suffix}`, settings.image, { host: target, parent: this, baseImage: settings.baseImage }).imageId,
+                    network: createClusterNetwork(`${name}-network${suffix}`, { stack, cluster: name, host: target }, this),
+                    home: new DockerVolume(`${name}-home${suffix}`, {
+                        ...target.engine,
+                        name: `${dockerObjectName({ stack, cluster: name, role: "home" })}`,
+                        labels: renderLabels({ stack, cluster: name, role: "home" }),
+                    }, { parent: this }),
+                };
+                perHost.set(target.name, found);
+            }
+            return found;
+        };
+        const { home } = onHost(host);
+        const nodeHost = (node: { name: string }) => hostOf(placed.nodes[node.name]);
+        // Roles on other hosts, as each host sees them: ssh peers (address:published port) and /etc/hosts lines.
+        const peersSeenFrom = (from: Host) => settings.nodes
+            .filter((node) => nodeHost(node).name !== from.name && node.sshPort !== false)
+            .map((node) => `${node.name}=${nodeHost(node).advertiseAddress}:${node.sshPort}`)
+            .join(" ");
+        const almightyPort = settings.server.almightyPort;
+        const crossHostEnv = (from: Host): Record<string, string> => ({
+            ...(placed.spansHosts && almightyPort !== false ? { OAR_SERVER_PORT: String(almightyPort) } : {}),
+            ...(peersSeenFrom(from) === "" ? {} : { OAR_SSH_PEERS: peersSeenFrom(from) }),
+        });
 
         const oarKey = new SshKeyPair(`${name}-oar-key`, { comment: `oar@${stack}-${name}` }, { parent: this });
         const hostKey = new SshKeyPair(`${name}-host-key`, { comment: `host@${stack}-${name}` }, { parent: this });
@@ -90,15 +127,16 @@ export class OarCluster extends pulumi.ComponentResource {
         ];
         const shared = settings.shared.map((folder) => ({ ...folder }));
 
-        const role = (roleName: OarRole, instance: string, extra: Partial<ConstructorParameters<typeof Service>[1]>) =>
+        const role = (roleName: OarRole, instance: string, extra: Partial<ConstructorParameters<typeof Service>[1]>, on: Host = host) =>
             new Service(`${name}-${instance}`, {
                 scope: { stack, cluster: name, role: roleName },
                 instance,
-                host,
-                image,
-                network,
+                host: on,
+                image: onHost(on).image,
+                network: onHost(on).network,
                 env: {
                     ...renderOarEnv(roleName, settings.user),
+                    ...crossHostEnv(on),
                     OAR_DB_PASSWORD: dbPassword.value,
                     OAR_DB_RO_PASSWORD: dbReadOnlyPassword.value,
                 },
@@ -110,6 +148,8 @@ export class OarCluster extends pulumi.ComponentResource {
         const server = role("server", "server", {
             volumes: [{ name: "db", containerPath: "/var/lib/postgresql" }],
             memoryMb: settings.server.memoryMb,
+            // Almighty listens on the published port itself (OAR_SERVER_PORT), so nodes and server agree on it.
+            ports: almightyPort === false || !placed.spansHosts ? [] : [{ name: "almighty", internal: almightyPort, external: almightyPort, scheme: "tcp" }],
         });
         const workspace = { sharedVolumes: [{ volume: home, containerPath: "/home" }], binds: shared };
         const frontend = role("frontend", "frontend", {
@@ -122,13 +162,21 @@ export class OarCluster extends pulumi.ComponentResource {
         });
         const nodes: Record<string, Service> = {};
         for (const node of settings.nodes) {
-            nodes[node.name] = role("node", node.name, { ...workspace, memoryMb: node.memoryMb, dependsOn: [server] });
+            const on = nodeHost(node);
+            nodes[node.name] = role("node", node.name, {
+                sharedVolumes: [{ volume: onHost(on).home, containerPath: "/home" }],
+                binds: shared,
+                memoryMb: node.memoryMb,
+                dependsOn: [server],
+                ...(node.sshPort === false ? {} : { ports: [{ name: "ssh", internal: 6667, external: node.sshPort, scheme: "ssh" }] }),
+                ...(on.name === host.name ? {} : { extraHosts: { server: host.advertiseAddress } }),
+            }, on);
             // Added once the node's sshd answers: a node added earlier is marked Suspected (notes).
             // A node container made anew (after a fault) is registered anew, which revives it.
             // Unregistered when its node goes (scale in), but not when the server goes too: a
             // whole-cluster destroy skips the unregistrations, which run one at a time (bench/).
             new DockerExec(`${name}-${node.name}-registration`, {
-                dockerHost: host.dockerHost,
+                ...host.engine,
                 container: server.containerName,
                 create: renderRegisterCommand(node),
                 delete: renderUnregisterCommand(node),
@@ -138,10 +186,13 @@ export class OarCluster extends pulumi.ComponentResource {
 
         const user = settings.user.name;
         const frontendName = dockerObjectName({ stack, cluster: name, role: "frontend" });
-        this.frontendCommand = pulumi.output(renderConnectCommand(frontendName, user));
+        // On a remote engine the command says which: `docker -H tcp://… exec …`.
+        const onEngine = (target: Host, command: string) =>
+            (target.dockerHost === undefined || target.dockerHost.startsWith("unix://") ? command : command.replace(/^docker /, `docker -H ${target.dockerHost} `));
+        this.frontendCommand = pulumi.output(onEngine(host, renderConnectCommand(frontendName, user)));
         this.nodeCommands = pulumi.output(Object.fromEntries(settings.nodes.map((node) =>
-            [node.name, renderConnectCommand(dockerObjectName({ stack, cluster: name, role: node.name }), user)])));
-        this.submitCommand = pulumi.output(renderSubmitCommand(frontendName, user, Math.min(2, settings.nodes.length)));
+            [node.name, onEngine(nodeHost(node), renderConnectCommand(dockerObjectName({ stack, cluster: name, role: node.name }), user))])));
+        this.submitCommand = pulumi.output(onEngine(host, renderSubmitCommand(frontendName, user, Math.min(2, settings.nodes.length))));
         const sshPort = settings.frontend.sshPort;
         this.sshCommand = pulumi.output(sshPort === false ? "" : renderSshCommand(user, host.advertiseAddress, sshPort));
         this.nodeNames = pulumi.output(settings.nodes.map((node) => node.name));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hostGroup, roleHost } from "../core/placement";
 import { defaultBaseImage, dnsLabel, hostPort, imageSource, namedMembers } from "../core/schema";
 
 /** Roles an OAR node may not be named after: they share the cluster's container and DNS names. */
@@ -15,6 +16,10 @@ const nodeSchema = z.strictObject({
     cores: z.number().int().min(1).max(256).default(1),
     /** Memory limit of the node container, in MB. Default 512. */
     memoryMb: memoryMb.default(512),
+    /** The host (under the stack's hosts) this node runs on. Default: the next of `nodeHosts`, else the cluster's host. */
+    host: roleHost,
+    /** Host port publishing this node's OAR sshd (6667), needed when the cluster spans several hosts. Default `false`. */
+    sshPort: hostPort.default(false),
 });
 
 /** A count of nodes (node1…N, one core each), or a list of named nodes. */
@@ -36,6 +41,8 @@ export const oarClusterArgsSchema = z.strictObject({
     image: imageSource.default({ build: "oar" }),
     /** A count of nodes, or a list of named nodes. Default 2. */
     nodes: nodesSchema.prefault(2),
+    /** Hosts the nodes without a `host` of their own are spread over, round-robin. Default: the cluster's host. */
+    nodeHosts: hostGroup,
     /** The user who submits jobs on the frontend; its home is shared by the frontend and every node. Default `user`, uid 1000. */
     user: z.strictObject({
         name: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a Unix user name").default("user"),
@@ -46,6 +53,10 @@ export const oarClusterArgsSchema = z.strictObject({
     server: z.strictObject({
         /** Memory limit of the server (OAR and PostgreSQL), in MB. Default 768. */
         memoryMb: memoryMb.default(768),
+        /** The host of the server and the frontend (which uses the server's database). Default: the cluster's host. */
+        host: roleHost,
+        /** Host port Almighty (the server's 6666) is published and listens on, for nodes on other hosts. Default `false`. */
+        almightyPort: hostPort.default(false),
     }).prefault({}),
     frontend: z.strictObject({
         /** Memory limit of the frontend, in MB. Default 256. */

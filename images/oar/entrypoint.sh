@@ -44,6 +44,9 @@ if [[ "$role" != node ]]; then
 fi
 set_conf DB_HOSTNAME "$server"
 set_conf SERVER_HOSTNAME "$server"
+# Multi-host clusters: Almighty listens on the port it is published on, so nodes on other
+# Docker hosts (which reach `server` through --add-host) and the server agree on one number.
+[[ -z "${OAR_SERVER_PORT:-}" ]] || set_conf SERVER_PORT "$OAR_SERVER_PORT"
 [[ -z "${OAR_DB_PASSWORD:-}" ]] || set_conf DB_BASE_PASSWD "$OAR_DB_PASSWORD"
 [[ -z "${OAR_DB_RO_PASSWORD:-}" ]] || set_conf DB_BASE_PASSWD_RO "$OAR_DB_RO_PASSWORD"
 # The job resource manager's cgroups/cpuset part fails in containers (CPUSET_ERROR, node
@@ -92,8 +95,21 @@ else
   strict=no
 fi
 chown oar:oar "$OAR_HOME/.ssh/known_hosts"; chmod 644 "$OAR_HOME/.ssh/known_hosts"
+# OAR_SSH_PEERS="node3=10.0.0.3:16667 …": nodes on other Docker hosts, reached by their host's
+# address and the port their OAR sshd is published on. The port then comes from this config
+# (first match wins), not from `ssh -p 6667` in OPENSSH_CMD, which bipbip, oarsh and the ping
+# checker all use.
+peers=""
+if [[ -n "${OAR_SSH_PEERS:-}" ]]; then
+  for peer in $OAR_SSH_PEERS; do
+    [[ "$peer" =~ ^([a-z0-9-]+)=([^:=]+):([0-9]+)$ ]] || die "OAR_SSH_PEERS: '$peer' is not name=address:port"
+    peers+="Host ${BASH_REMATCH[1]}"$'\n'"HostName ${BASH_REMATCH[2]}"$'\n'"Port ${BASH_REMATCH[3]}"$'\n'
+  done
+  set_conf OPENSSH_CMD "/usr/bin/ssh -e none"
+  peers+="Host *"$'\n'"Port 6667"$'\n'
+fi
 cat >"$OAR_HOME/.ssh/config" <<CFG
-Host *
+${peers}Host *
 ForwardX11 no
 StrictHostKeyChecking $strict
 UserKnownHostsFile $OAR_HOME/.ssh/known_hosts

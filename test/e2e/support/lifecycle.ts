@@ -77,6 +77,14 @@ export class TestStack {
         });
     }
 
+    /** Sets the stack's hosts and clusters at once: what a multi-server stack file holds. */
+    async setStackConfig(hosts: Record<string, unknown>, clusters: Record<string, unknown>): Promise<void> {
+        await this.workspaceStack().setAllConfig({
+            "clusterlab:hosts": { value: JSON.stringify(hosts), secret: true },
+            "clusterlab:clusters": { value: JSON.stringify(clusters) },
+        });
+    }
+
     preview(opts: automation.PreviewOptions = {}) {
         return this.withDiagnostics("preview", () => this.workspaceStack().preview({ diff: true, ...opts }));
     }

@@ -1,0 +1,63 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { repoRoot } from "./toolchain";
+
+const script = path.join(repoRoot, "scripts", "extra-hosts.sh");
+
+/** What scripts/extra-hosts.sh reports: each host's tcp endpoint, address and local socket, and the ssh host's key. */
+export interface ExtraHosts {
+    host2: { docker: string; address: string; socket: string };
+    host3: { docker: string; address: string; socket: string; ssh: string; privateKey: string; knownHosts: string };
+}
+
+/** Starts (idempotently) the second and third Docker engines in their own network namespaces; returns how to reach them. */
+export function startExtraHosts(): ExtraHosts {
+    execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "ignore", "inherit"] });
+    const env = Object.fromEntries(execFileSync("bash", [script, "env"], { encoding: "utf8" }).trim().split("\n")
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+    return {
+        host2: { docker: env.HOST2_DOCKER, address: env.HOST2_ADDRESS, socket: env.HOST2_SOCKET },
+        host3: {
+            docker: env.HOST3_DOCKER, address: env.HOST3_ADDRESS, socket: env.HOST3_SOCKET, ssh: env.SSH_DOCKER,
+            privateKey: fs.readFileSync(env.SSH_KEY, "utf8"), knownHosts: fs.readFileSync(env.SSH_KNOWN_HOSTS, "utf8"),
+        },
+    };
+}
+
+/** True when the extra hosts already answer (so a suite that found them up leaves them up). */
+export function extraHostsUp(): boolean {
+    try {
+        return execFileSync("bash", [script, "status"], { encoding: "utf8" }).split("\n").filter((l) => l.endsWith(" up")).length === 2;
+    } catch {
+        return false;
+    }
+}
+
+export function stopExtraHosts(...names: string[]): void {
+    execFileSync("bash", [script, "stop", ...names], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+export function startExtraHost(name: string): void {
+    execFileSync("bash", [script, "start", name], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+/** docker against one engine (a unix:// socket or tcp:// endpoint), stdout trimmed. */
+export function dockerOn(endpoint: string, ...args: string[]): string {
+    return execFileSync("docker", ["-H", endpoint, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** Containers, networks and volumes labelled with the stack on one engine. */
+export function labelledOn(endpoint: string, stack: string): string[] {
+    const filter = `label=clusterlab.stack=${stack}`;
+    return [
+        ...dockerOn(endpoint, "ps", "-a", "--filter", filter, "--format", "container {{.Names}}").split("\n"),
+        ...dockerOn(endpoint, "network", "ls", "--filter", filter, "--format", "network {{.Name}}").split("\n"),
+        ...dockerOn(endpoint, "volume", "ls", "--filter", filter, "--format", "volume {{.Name}}").split("\n"),
+    ].filter((line) => line !== "");
+}
+
+/** Stops only that host's dockerd (its namespace, data and sshd stay): a server whose engine died. */
+export function stopExtraEngine(name: string): void {
+    execFileSync("bash", [script, "stop-engine", name], { stdio: ["ignore", "ignore", "inherit"] });
+}

@@ -169,14 +169,16 @@ kill_pidfile() {
 }
 
 stop_host() {
-  local name="$1" ns home pid
+  local name="$1" ns home
   ns="$(ns_of "$name")"; home="$DIR/$name"
   kill_pidfile "$home/ssh/sshd.pid"
   kill_pidfile "$home/dockerd.pid"
   ip link del "clab-$name" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
   # Mounts dockerd left under its roots (overlay layers, netns files) go before the files do.
-  grep -o " $home/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  local mounts
+  mounts="$(grep -o " $home/[^ ]*" /proc/mounts | sort -r || true)"
+  for m in $mounts; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$home"
 }
 

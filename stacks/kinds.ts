@@ -4,6 +4,8 @@ import { AuroraWithCustomExecutor, auroraArgsSchema } from "../components/aurora
 import { ConfigProblem } from "../components/core/config";
 import { Host } from "../components/core/host";
 import { HostName } from "../components/core/placement";
+import { createEdmPlatform, edmPlatformOutputs } from "../components/edm/platform";
+import { edmPlatformArgsSchema } from "../components/edm/schema";
 import { MesosCluster, mesosClusterArgsSchema } from "../components/mesos";
 import { mesosHostRefs, mesosPlacementProblems } from "../components/mesos/placement";
 import { MesosClusterSettings } from "../components/mesos/schema";
@@ -65,6 +67,12 @@ export const clusterKinds: Record<string, ClusterKind> = {
                 nodeNames: cluster.nodeNames,
                 containerNames: cluster.containerNames,
             };
+        },
+    },
+    edm: {
+        schema: edmPlatformArgsSchema,
+        deploy(name, args, host) {
+            return edmPlatformOutputs(createEdmPlatform(name, args, host));
         },
     },
     aurora: {

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
-import { DockerNetwork } from "../core/docker/resources";
+import { DockerImage, DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
 import { createClusterImage } from "../core/image";
 import { createClusterNetwork } from "../core/network";
+import { ImageSource } from "../core/schema";
 import { GeneratedPassword } from "../core/secrets";
 import { containerNamesOf, Service } from "../core/service";
 import { ConsulAgentService } from "./consul-registration";
@@ -61,6 +62,7 @@ export class EdmMaster extends pulumi.ComponentResource {
     /** What a worker needs to join: the engine, the network, the names of the master's roles. */
     public readonly platform: { stack: string; cluster: string; host: Host; network: DockerNetwork; consulJoin: string; gogsUrl: string; baseImage: string };
     private readonly nginx: Service;
+    private readonly images = new Map<string, DockerImage>();
 
     constructor(name: string, args: EdmMasterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("clusterlab:edm:EdmMaster", name, {}, opts);
@@ -68,9 +70,9 @@ export class EdmMaster extends pulumi.ComponentResource {
         const settings = parseOrThrow(edmMasterArgsSchema, rest, `EdmMaster "${name}" args`);
         const host = givenHost ?? Host.local();
         const stack = pulumi.getStack();
-        const image = (role: string, source: typeof settings.consulImage) =>
-            createClusterImage(`${name}-${role}-image`, source, { host, parent: this, baseImage: settings.baseImage }).imageId;
         const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, this);
+        this.platform = { stack, cluster: name, host, network, consulJoin: masterRoles.consul, gogsUrl: `http://${masterRoles.gogs}:3000`, baseImage: settings.baseImage };
+        const image = (_role: string, source: ImageSource) => this.image(source, host);
         const password = new GeneratedPassword(`${name}-gogs-admin-password`, {}, { parent: this });
 
         const role = (roleName: keyof typeof masterRoles, extra: Omit<ConstructorParameters<typeof Service>[1], "scope" | "host" | "network">) =>
@@ -99,7 +101,8 @@ export class EdmMaster extends pulumi.ComponentResource {
                 GOGS_ADMIN_USER: settings.gogsAdminUser,
                 GOGS_ADMIN_PASSWORD_FILE: gogsPasswordFile,
             },
-            files: [{ path: gogsPasswordFile, content: password.value, mode: 0o444 }],
+            // Read by the entrypoint as root, before it drops to the git user.
+            files: [{ path: gogsPasswordFile, content: password.value, mode: 0o400 }],
             ports: [{ name: "http", internal: 3000, external: settings.ports.gogs, scheme: "http" }],
             volumes: [{ name: "data", containerPath: "/data" }],
             memoryMb: settings.memoryMb.gogs,
@@ -110,7 +113,6 @@ export class EdmMaster extends pulumi.ComponentResource {
             memoryMb: settings.memoryMb.nginx,
         });
 
-        this.platform = { stack, cluster: name, host, network, consulJoin: consul.dnsName, gogsUrl: `http://${gogs.dnsName}:3000`, baseImage: settings.baseImage };
         const url = (service: Service, port: string) => pulumi.output(service.urls[port] ?? "");
         this.consulUrl = url(consul, "ui");
         this.loadBalancerUrl = url(this.nginx, "lb");
@@ -128,6 +130,24 @@ export class EdmMaster extends pulumi.ComponentResource {
             containerNames: this.containerNames,
             networkName: this.networkName,
         });
+    }
+
+    /**
+     * The platform's image of a source on a host, made once however many roles and workers run
+     * it: one build of images/consul, not one per worker (each a Go build of several minutes).
+     */
+    image(source: ImageSource, host: Host): pulumi.Output<string> {
+        const key = `${host.dockerHost ?? "local"} ${JSON.stringify(source)}`;
+        let image = this.images.get(key);
+        if (image === undefined) {
+            const what = "build" in source ? source.build : source.pinned;
+            const slug = what.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+            const onHost = host.dockerHost === this.platform.host.dockerHost ? "" : `-${host.name}`;
+            image = createClusterImage(`${this.platform.cluster}-image-${slug}${onHost}`, source,
+                { host, parent: this, baseImage: this.platform.baseImage });
+            this.images.set(key, image);
+        }
+        return image.imageId;
     }
 
     /**
@@ -195,8 +215,7 @@ export class EdmWorker extends pulumi.ComponentResource {
         const worker = settings.name;
         const names = workerRoleNames(worker);
         const scope = (role: string) => ({ stack: platform.stack, cluster: platform.cluster, role });
-        const image = (role: string, source: typeof settings.image) =>
-            createClusterImage(`${name}-${role}-image`, source, { host, parent: this, baseImage: platform.baseImage }).imageId;
+        const image = (_role: string, source: ImageSource) => master.image(source, host);
 
         const consul = new Service(`${name}-consul`, {
             scope: scope("consul-client"),

@@ -19,7 +19,7 @@ export function createEdmPlatform(name: string, args: EdmPlatformArgsInput, host
     const settings = parseOrThrow(edmPlatformArgsSchema, args, `EDM platform "${name}" args`);
     const master = new EdmMaster(name, { ...settings.master, host }, opts);
     const workers = Object.fromEntries(settings.workers.map((worker) => [worker.name,
-        new EdmWorker(`${name}-${worker.name}`, { ...worker, baseImage: settings.master.baseImage, master }, opts)]));
+        new EdmWorker(`${name}-${worker.name}`, { ...worker, master }, opts)]));
     master.balance(Object.values(workers));
     return { master, workers };
 }

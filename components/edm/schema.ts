@@ -14,8 +14,11 @@ export const edmMasterArgsSchema = z.strictObject({
     consulImage: imageSource.default({ build: "consul" }),
     /** The load balancer's image. Default: a build of images/edm-nginx (Debian's nginx 1.22). */
     nginxImage: imageSource.default({ build: "edm-nginx" }),
-    /** The git server's image. Default: a build of images/gogs. */
-    gogsImage: imageSource.default({ build: "gogs" }),
+    /**
+     * The git server's image: gogs' env contract (GOGS_*). Default: a build of images/gitea, Gitea
+     * 1.26 (MIT, the community fork of gogs), since gogs itself cannot be had here (its README).
+     */
+    gogsImage: imageSource.default({ build: "gitea" }),
     ports: z.strictObject({
         /** Host port of the consul UI and HTTP API (8500), or `false`. Default 8500. */
         consul: hostPort.default(8500),
@@ -24,9 +27,9 @@ export const edmMasterArgsSchema = z.strictObject({
         /** Host port of gogs' web UI and HTTP git (3000), or `false`. Default 10080, as in the seed. */
         gogs: hostPort.default(10080),
     }).prefault({}),
-    /** gogs' admin account; its password is generated and kept as a secret. Default `edm` (gogs reserves `admin`). */
+    /** The git server's admin account; its password is generated and kept as a secret. Default `edm` (gogs and Gitea reserve `admin`). */
     gogsAdminUser: z.string().regex(/^[a-z][a-z0-9_-]{1,30}$/, "must be a lowercase user name").refine((u) => u !== "admin", {
-        error: "must not be admin, a name gogs reserves",
+        error: "must not be admin, a name gogs and Gitea reserve",
     }).default("edm"),
     /** Memory limits in MB. Defaults: consul 256, nginx 64, gogs 256. */
     memoryMb: z.strictObject({
@@ -39,8 +42,7 @@ export const edmMasterArgsSchema = z.strictObject({
 export const edmWorkerArgsSchema = z.strictObject({
     /** The worker's stable name: its consul node, its containers' names, its upstream line. */
     name: dnsLabel.refine((name) => !reservedWorkerNames.includes(name), { error: "must not be master, the master's consul node" }),
-    /** Base image for the builds of images/. Default `debian:bookworm-slim`. */
-    baseImage: z.string().min(1).default(defaultBaseImage),
+    // Builds of images/ use the master's baseImage: the platform builds each image once.
     /** The worker API's image; point it at your own. Default: a build of images/edm-worker-api. */
     image: imageSource.default({ build: "edm-worker-api" }),
     /** The consul client's image. Default: a build of images/consul. */
@@ -90,7 +92,7 @@ export const edmPlatformArgsSchema = z.strictObject({
     /** The master's settings. Default: all defaults. */
     master: edmMasterArgsSchema.prefault({}),
     /** A count of workers (worker1…N), or a list of named workers. Default 2. */
-    workers: namedMembers(edmWorkerArgsSchema.omit({ baseImage: true }), "worker").prefault(2),
+    workers: namedMembers(edmWorkerArgsSchema, "worker").prefault(2),
 }).superRefine((platform, ctx) => {
     const taken = new Map<number, string>();
     const claim = (value: number | false | undefined, owner: string, path: (string | number)[]) => {

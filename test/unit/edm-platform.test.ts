@@ -10,12 +10,9 @@ const container = "pulumi-nodejs:dynamic/docker:Container";
 const registrationType = "pulumi-nodejs:dynamic/consul:AgentService";
 const upstreamType = "pulumi-nodejs:dynamic/nginx:ConfigFile";
 
-// TODO(images/gogs): drop once the gogs image lands; until then the default build folder is missing.
-const gogsImage = "gogs/gogs:0.13.2";
-
 async function deploy(args: Parameters<typeof createEdmPlatform>[1] = {}) {
     resetRecorded();
-    const platform = createEdmPlatform("edm", { ...args, master: { gogsImage, ...args.master } }, Host.local(), recordingOptions());
+    const platform = createEdmPlatform("edm", args, Host.local(), recordingOptions());
     const outputs = edmPlatformOutputs(platform);
     const values = Object.fromEntries(await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await valueOf(v)])));
     await settle();
@@ -116,26 +113,36 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         });
     });
 
+    it("builds each image once for the whole platform: one consul build serves the server and every client", async () => {
+        await deploy({ workers: 3 });
+        assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/docker:Image").map((i) => i.name).sort(),
+            ["edm-image-consul", "edm-image-edm-nginx", "edm-image-edm-worker-api", "edm-image-gitea", "edm-image-registrator-standin"]);
+        for (const name of ["edm-consul", "edm-worker1-consul", "edm-worker3-consul"]) {
+            assert.strictEqual(named(name, container).inputs.image, "sha256:edm-image-consul", name);
+        }
+    });
+
     it("lets a user point a worker at their own API image", async () => {
         await deploy({ workers: [{ name: "worker1", image: "registry.example/edm-api:2.1" }] });
-        assert.strictEqual(named("edm-worker1-api-image").inputs.name, "registry.example/edm-api:2.1");
+        assert.strictEqual(named("edm-image-registry-example-edm-api-2-1").inputs.name, "registry.example/edm-api:2.1");
+        assert.strictEqual(named("edm-worker1-api", container).inputs.image, "sha256:edm-image-registry-example-edm-api-2-1");
     });
 
     it("rejects bad args before any resource, naming every bad path", async () => {
         resetRecorded();
         assert.throws(() => createEdmPlatform("edm", {
-            master: { gogsAdminUser: "admin", gogsImage },
+            master: { gogsAdminUser: "admin" },
             workers: [{ name: "worker1" }, { name: "big" }, { name: "master", apiPort: 9100, consulPort: 9101 }, { name: "worker1" }],
         } as never, Host.local()), (error: Error) => {
             assert.strictEqual(error.message, [
                 `invalid EDM platform "edm" args:`,
-                `  master.gogsAdminUser: must not be admin, a name gogs reserves, got "admin"`,
+                `  master.gogsAdminUser: must not be admin, a name gogs and Gitea reserve, got "admin"`,
                 `  workers[2].name: must not be master, the master's consul node, got "master"`,
                 `  workers[3].name: must be unique: workers[0] is already named "worker1", got "worker1"`,
             ].join("\n"));
             return true;
         });
-        assert.throws(() => createEdmPlatform("edm", { master: { ports: { gogs: 8833 }, gogsImage }, workers: [{ name: "worker1" }, { name: "big" }] }, Host.local()),
+        assert.throws(() => createEdmPlatform("edm", { master: { ports: { gogs: 8833 } }, workers: [{ name: "worker1" }, { name: "big" }] }, Host.local()),
             (error: Error) => {
                 assert.strictEqual(error.message, [
                     `invalid EDM platform "edm" args:`,
@@ -150,7 +157,7 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
 
     it("refuses a worker on another Docker engine than its master, rather than wiring it half", () => {
         resetRecorded();
-        const master = new EdmMaster("m", { gogsImage }, recordingOptions());
+        const master = new EdmMaster("m", {}, recordingOptions());
         assert.throws(() => new EdmWorker("w", { name: "worker1", master, host: new Host("other", { docker: "tcp://10.0.0.2:2375" }) }),
             /host: must be the master's Docker engine/);
     });

@@ -46,6 +46,17 @@ export function engineEnv(ref: EngineRef): Record<string, string | undefined> {
     if (engine.dockerHost !== undefined && engine.dockerHost !== "") {
         env.DOCKER_HOST = engine.dockerHost;
     }
+    // Many docker processes run at once (one per resource): a file is written only when it
+    // differs, and then by rename, so a wrapper another process is executing is never rewritten in
+    // place (ETXTBSY) and nobody reads a half-written key.
+    const put = (file: string, content: string, mode: number) => {
+        if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === content) {
+            return;
+        }
+        const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+        fs.writeFileSync(temporary, content, { mode });
+        fs.renameSync(temporary, file);
+    };
     const privateDir = (material: unknown): string => {
         const digest = crypto.createHash("sha256").update(JSON.stringify(material)).digest("hex").slice(0, 16);
         const dir = path.join(os.tmpdir(), `clusterlab-engine-${process.getuid?.() ?? 0}`, digest);
@@ -54,9 +65,9 @@ export function engineEnv(ref: EngineRef): Record<string, string | undefined> {
     };
     if (engine.dockerTls !== undefined) {
         const dir = privateDir(engine.dockerTls);
-        fs.writeFileSync(path.join(dir, "ca.pem"), engine.dockerTls.ca, { mode: 0o600 });
-        fs.writeFileSync(path.join(dir, "cert.pem"), engine.dockerTls.cert, { mode: 0o600 });
-        fs.writeFileSync(path.join(dir, "key.pem"), engine.dockerTls.key, { mode: 0o600 });
+        put(path.join(dir, "ca.pem"), engine.dockerTls.ca, 0o600);
+        put(path.join(dir, "cert.pem"), engine.dockerTls.cert, 0o600);
+        put(path.join(dir, "key.pem"), engine.dockerTls.key, 0o600);
         env.DOCKER_TLS_VERIFY = "1";
         env.DOCKER_CERT_PATH = dir;
     }
@@ -67,11 +78,11 @@ export function engineEnv(ref: EngineRef): Record<string, string | undefined> {
         const flags: string[] = [];
         if (ssh.privateKey !== undefined) {
             const keyText = ssh.privateKey.endsWith("\n") ? ssh.privateKey : `${ssh.privateKey}\n`;
-            fs.writeFileSync(path.join(dir, "id"), keyText, { mode: 0o600 });
+            put(path.join(dir, "id"), keyText, 0o600);
             flags.push("-i", path.join(dir, "id"), "-o", "IdentitiesOnly=yes");
         }
         if (ssh.knownHosts !== undefined) {
-            fs.writeFileSync(path.join(dir, "known_hosts"), `${ssh.knownHosts.trim()}\n`, { mode: 0o600 });
+            put(path.join(dir, "known_hosts"), `${ssh.knownHosts.trim()}\n`, 0o600);
             flags.push("-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`, "-o", "StrictHostKeyChecking=yes");
         }
         for (const key of Object.keys(ssh.options ?? {}).sort()) {
@@ -81,7 +92,7 @@ export function engineEnv(ref: EngineRef): Record<string, string | undefined> {
             .map((entry) => path.join(entry, "ssh"))
             .find((candidate) => !candidate.includes("clusterlab-engine-") && fs.existsSync(candidate)) ?? "ssh";
         const wrapper = `#!/bin/sh\nexec ${[realSsh, ...flags].map(quote).join(" ")} "$@"\n`;
-        fs.writeFileSync(path.join(dir, "ssh"), wrapper, { mode: 0o700 });
+        put(path.join(dir, "ssh"), wrapper, 0o700);
         env.PATH = `${dir}${path.delimiter}${env.PATH ?? ""}`;
     }
     return env;

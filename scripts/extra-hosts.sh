@@ -16,6 +16,9 @@
 # TLS: the bridge is local to this machine) and on a unix socket in the cache dir; its data,
 # exec root, pidfile and log are under $CLUSTERLAB_CACHE/extra-hosts/<name>. The base image is
 # copied from the main engine (docker save | docker load), so builds FROM it work there.
+# host3's engine also takes TLS on tcp://10.213.0.3:2376 (--tlsverify; a CA, a server cert for
+# its address and a client cert are made with openssl under its folder; see `env`), instead of
+# plain tcp:2375, so each transport (tcp://, tcp:// with TLS, ssh://) has an engine to test.
 # With CLUSTERLAB_EXTRA_SSH=1 (default) an sshd runs in host3's namespace on port 22 whose
 # sessions see DOCKER_HOST=<host3's socket>, so `ssh://root@10.213.0.3` reaches host3's engine
 # through the docker CLI's ssh transport (key and known_hosts under the cache dir; see `env`).
@@ -31,6 +34,7 @@ SUBNET=10.213.0
 BASE_IMAGE="${BASE_IMAGE:-debian:bookworm-slim}"
 WAIT_SECONDS="${CLUSTERLAB_DOCKER_WAIT_SECONDS:-60}"
 SSH_HOST="${CLUSTERLAB_EXTRA_SSH_HOST:-host3}"
+TLS_HOST="${CLUSTERLAB_EXTRA_TLS_HOST:-host3}"
 WITH_SSH="${CLUSTERLAB_EXTRA_SSH:-1}"
 
 say() { printf 'extra-hosts: %s\n' "$*" >&2; }
@@ -93,6 +97,28 @@ ensure_namespace() {
   ip -n "$ns" route replace default via "$SUBNET.1"
 }
 
+# A CA, a server certificate for the host's address and a client certificate, made once.
+make_tls() {
+  local name="$1" dir addr
+  dir="$DIR/$name/tls"; addr="$(addr_of "$name")"
+  [ -s "$dir/cert.pem" ] && return 0
+  mkdir -p "$dir"; chmod 700 "$dir"
+  (
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=clusterlab-extra-$name-ca" -keyout ca-key.pem -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$addr" -keyout server-key.pem -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$addr" >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 -extfile server.ext -out server-cert.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=clusterlab-client" -keyout key.pem -out client.csr 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 -extfile client.ext -out cert.pem 2>/dev/null
+    rm -f ./*.csr ./*.ext ca.srl; chmod 600 ./*key.pem
+  )
+}
+
+# tcp://<addr>:2375 in the clear, or tcp://<addr>:2376 with --tlsverify for the TLS host.
+tcp_of() { if [ "$1" = "$TLS_HOST" ]; then printf 'tcp://%s:2376' "$(addr_of "$1")"; else printf 'tcp://%s:2375' "$(addr_of "$1")"; fi; }
+
 start_engine() {
   local name="$1" ns addr home pid
   ns="$(ns_of "$name")"; addr="$(addr_of "$name")"; home="$DIR/$name"
@@ -102,11 +128,16 @@ start_engine() {
     say "$name: dockerd (pid $(cat "$home/dockerd.pid")) is running but not answering yet; waiting"
   else
     rm -f "$home/dockerd.pid" "$(sock_of "$name")"
+    local tcp=(--host "$(tcp_of "$name")")
+    if [ "$name" = "$TLS_HOST" ]; then
+      make_tls "$name"
+      tcp+=(--tlsverify --tlscacert "$home/tls/ca.pem" --tlscert "$home/tls/server-cert.pem" --tlskey "$home/tls/server-key.pem")
+    fi
     printf '\n==== %s dockerd\n' "$(date -Is)" >>"$home/dockerd.log"
     # Its own data, exec root, pidfile and sockets, so it never meets the main engine's state;
     # its own bridge subnet, so container addresses of the hosts differ too.
     setsid nohup nsenter --net="/run/netns/$ns" dockerd \
-      --host "unix://$(sock_of "$name")" --host "tcp://$addr:2375" \
+      --host "unix://$(sock_of "$name")" "${tcp[@]}" \
       --data-root "$home/data" --exec-root "$home/exec" --pidfile "$home/dockerd.pid" \
       --bip "172.$((30 + $(index_of "$name"))).0.1/16" \
       --default-address-pool "base=172.$((40 + $(index_of "$name"))).0.0/16,size=24" \
@@ -198,7 +229,7 @@ case "${1:-}" in
     wait
     for h in "${hosts[@]}"; do answers "$h" || die "$h did not come up"; load_base_image "$h"; done
     if [ "$WITH_SSH" = 1 ] && [[ " ${hosts[*]} " == *" $SSH_HOST "* ]]; then start_sshd "$SSH_HOST"; fi
-    say "up in $((SECONDS - start))s: $(for h in "${hosts[@]}"; do printf '%s=tcp://%s:2375 ' "$h" "$(addr_of "$h")"; done)"
+    say "up in $((SECONDS - start))s: $(for h in "${hosts[@]}"; do printf '%s=%s ' "$h" "$(tcp_of "$h")"; done)"
     ;;
   stop)
     for h in "${hosts[@]}"; do stop_host "$h"; done
@@ -219,14 +250,16 @@ case "${1:-}" in
     ;;
   status)
     for h in "${hosts[@]}"; do
-      printf '%s tcp://%s:2375 %s\n' "$h" "$(addr_of "$h")" "$(answers "$h" && echo up || echo down)"
+      printf '%s %s %s\n' "$h" "$(tcp_of "$h")" "$(answers "$h" && echo up || echo down)"
     done
     ;;
   env)
     for h in "${hosts[@]}"; do
       u="$(printf %s "$h" | tr a-z A-Z)"
-      printf '%s_DOCKER=tcp://%s:2375\n%s_ADDRESS=%s\n%s_SOCKET=%s\n' "$u" "$(addr_of "$h")" "$u" "$(addr_of "$h")" "$u" "$(sock_of "$h")"
+      printf '%s_DOCKER=%s\n%s_ADDRESS=%s\n%s_SOCKET=%s\n' "$u" "$(tcp_of "$h")" "$u" "$(addr_of "$h")" "$u" "$(sock_of "$h")"
     done
+    printf 'TLS_HOST=%s\nTLS_DOCKER=%s\nTLS_CA=%s\nTLS_CERT=%s\nTLS_KEY=%s\n' "$TLS_HOST" "$(tcp_of "$TLS_HOST")" \
+      "$DIR/$TLS_HOST/tls/ca.pem" "$DIR/$TLS_HOST/tls/cert.pem" "$DIR/$TLS_HOST/tls/key.pem"
     printf 'SSH_HOST=%s\nSSH_DOCKER=ssh://root@%s\nSSH_KEY=%s\nSSH_KNOWN_HOSTS=%s\n' "$SSH_HOST" "$(addr_of "$SSH_HOST")" \
       "$DIR/$SSH_HOST/ssh/client_key" "$DIR/$SSH_HOST/ssh/known_hosts"
     ;;

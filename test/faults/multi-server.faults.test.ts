@@ -10,7 +10,7 @@ import { docker, e2eOptOut, prepareToolchain } from "../e2e/support/toolchain";
 const describeFaults = e2eOptOut ? describe.skip : describe;
 const localAddress = "10.213.0.1";
 
-/** A MesosCluster (stand-in images) on the local engine with one agent there and one on host3, reached over ssh://. */
+/** A MesosCluster (stand-in images) on the local engine with one agent there and one on host3, reached over tcp:// with TLS. */
 function clusters() {
     return {
         wraxl: {
@@ -32,7 +32,7 @@ function startedContainers(endpoint: string, stack: string): string[] {
     return ids.map((id) => dockerOn(endpoint, "inspect", "--format", "{{.Name}} {{.Id}} {{.State.StartedAt}} {{.State.Status}}", id)).sort();
 }
 
-describeFaults("Multi-server faults — MesosCluster (Mesos STAND-IN) over the local engine and host3 (ssh://): a host whose engine stops", function () {
+describeFaults("Multi-server faults — MesosCluster (Mesos STAND-IN) over the local engine and host3 (tcp:// with TLS): a host whose engine stops", function () {
     this.timeout(20 * 60 * 1000);
     const stack = new TestStack("multi", "faults");
     let extra: ExtraHosts;
@@ -48,8 +48,8 @@ describeFaults("Multi-server faults — MesosCluster (Mesos STAND-IN) over the l
         await stack.setStackConfig({
             local: { bindAddress: localAddress },
             host3: {
-                docker: extra.host3.ssh, bindAddress: extra.host3.address,
-                ssh: { privateKey: extra.host3.privateKey, knownHosts: extra.host3.knownHosts, options: { ConnectTimeout: "10" } },
+                docker: extra.host3.tls.docker, bindAddress: extra.host3.address,
+                tls: { ca: extra.host3.tls.ca, cert: extra.host3.tls.cert, key: extra.host3.tls.key },
             },
         }, clusters());
         await stack.up();
@@ -73,12 +73,12 @@ describeFaults("Multi-server faults — MesosCluster (Mesos STAND-IN) over the l
         const previewAt = Date.now();
         await assert.rejects(stack.preview(), (error: Error) => {
             assert.match(error.message, /cannot reach the Docker engine of every host; nothing was created or changed on any host:/);
-            assert.match(error.message, /host "host3" \(ssh:\/\/root@10\.213\.0\.3\): /);
+            assert.match(error.message, /host "host3" \(tcp:\/\/10\.213\.0\.3:2376\): /);
             assert.doesNotMatch(error.message, /host "local"/);
             return true;
         });
         const previewSeconds = (Date.now() - previewAt) / 1000;
-        await assert.rejects(stack.up(), /host "host3" \(ssh:\/\/root@10\.213\.0\.3\)/);
+        await assert.rejects(stack.up(), /host "host3" \(tcp:\/\/10\.213\.0\.3:2376\)/);
         assert.deepStrictEqual(startedContainers("unix:///var/run/docker.sock", stack.name), localBefore, "the local host's containers were touched");
 
         startExtraHost("host3");

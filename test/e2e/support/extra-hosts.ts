@@ -8,7 +8,11 @@ const script = path.join(repoRoot, "scripts", "extra-hosts.sh");
 /** What scripts/extra-hosts.sh reports: each host's tcp endpoint, address and local socket, and the ssh host's key. */
 export interface ExtraHosts {
     host2: { docker: string; address: string; socket: string };
-    host3: { docker: string; address: string; socket: string; ssh: string; privateKey: string; knownHosts: string };
+    host3: {
+        docker: string; address: string; socket: string; ssh: string; privateKey: string; knownHosts: string;
+        /** Its tcp:// endpoint with --tlsverify, and the client's PEM material. */
+        tls: { docker: string; ca: string; cert: string; key: string };
+    };
 }
 
 /** Starts (idempotently) the second and third Docker engines in their own network namespaces; returns how to reach them. */
@@ -21,6 +25,10 @@ export function startExtraHosts(): ExtraHosts {
         host3: {
             docker: env.HOST3_DOCKER, address: env.HOST3_ADDRESS, socket: env.HOST3_SOCKET, ssh: env.SSH_DOCKER,
             privateKey: fs.readFileSync(env.SSH_KEY, "utf8"), knownHosts: fs.readFileSync(env.SSH_KNOWN_HOSTS, "utf8"),
+            tls: {
+                docker: env.TLS_DOCKER, ca: fs.readFileSync(env.TLS_CA, "utf8"),
+                cert: fs.readFileSync(env.TLS_CERT, "utf8"), key: fs.readFileSync(env.TLS_KEY, "utf8"),
+            },
         },
     };
 }

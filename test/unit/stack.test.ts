@@ -5,6 +5,8 @@ import { readStackFile, stackConfigAsPulumiGivesIt } from "../support/stack-conf
 installMocks("test");
 const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
 const { deployStack } = require("../../stacks/program") as typeof import("../../stacks/program");
+// The kinds the message lists: every registered one, so adding a kind does not break this test.
+const { clusterKinds } = require("../../stacks/kinds") as typeof import("../../stacks/kinds");
 
 function withCluster(cluster: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     return stackConfigAsPulumiGivesIt({ "clusterlab:clusters": { wraxl: { kind: "mesos", ...cluster } }, ...extra });
@@ -61,7 +63,7 @@ describe("stack program (unit, mocked engine)", () => {
         ["two agents with one name", withCluster({ agents: [{ name: "a1" }, { name: "a1" }] }),
             ['clusterlab:clusters.wraxl.agents[1].name: must be unique: agents[0] is already named "a1", got "a1"']],
         ["an unknown cluster kind", stackConfigAsPulumiGivesIt({ "clusterlab:clusters": { x: { kind: "nomad" } } }),
-            ['clusterlab:clusters.x.kind: must be a cluster kind clusterlab knows (mesos, oar, edm, aurora), got "nomad"']],
+            [`clusterlab:clusters.x.kind: must be a cluster kind clusterlab knows (${Object.keys(clusterKinds).join(", ")}), got "nomad"`]],
         ["a host that is not defined", withCluster({ host: "far" }),
             ['clusterlab:clusters.wraxl.host: must name a host under clusterlab:hosts (local), got "far"']],
         ["an unknown top-level key", stackConfigAsPulumiGivesIt({ "clusterlab:cluster": {} }),

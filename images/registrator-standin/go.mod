@@ -1,0 +1,3 @@
+module clusterlab/images/registrator-standin
+
+go 1.26.8

@@ -123,8 +123,8 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
             container: scheduler.containerName,
             create: commands.create,
             delete: commands.delete,
-            // A scheduler made anew has lost its jobs: create them again.
-            triggers: [scheduler.container.id],
+            // A scheduler made anew takes its jobs along: its container goes before its replacement,
+            // so Pulumi replaces the jobs too (killed on the old scheduler, created on the new).
         }, { parent, dependsOn: [scheduler] });
     }
 

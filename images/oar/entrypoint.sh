@@ -193,6 +193,13 @@ PGC
   fi
   # Keep the DB users' passwords equal to the env (the secrets may have been rotated).
   psql_admin "-c \"ALTER ROLE oar PASSWORD '${OAR_DB_PASSWORD//\'/\'\'}'; ALTER ROLE oar_ro PASSWORD '${OAR_DB_RO_PASSWORD//\'/\'\'}'\"" >/dev/null
+  # The properties node registrations set (oar-register-node), made here once rather than
+  # looked up by each registration: registrations run one at a time, and each OAR tool is a
+  # Perl start of a second or more.
+  props="$(oarproperty -l)"
+  grep -qx host <<<"$props" || oarproperty -a host -c >/dev/null
+  grep -qx cpu <<<"$props" || oarproperty -a cpu >/dev/null
+  grep -qx core <<<"$props" || oarproperty -a core >/dev/null
 
   stop() {
     log "stopping"

@@ -63,7 +63,8 @@ const fetcherUriSchema = z.strictObject({
 });
 
 /** Aurora's sample writes `"shell": "true"`; Jackson reads the string as the boolean, and so do we. */
-const shellFlag = z.union([z.boolean(), z.enum(["true", "false"]).transform((text) => text === "true")]);
+const shellFlag = z.union([z.boolean(), z.enum(["true", "false"]).transform((text) => text === "true")],
+    { error: 'must be true or false (the seed\'s "true" and "false" strings too)' });
 
 const commandSchema = z.strictObject({
     /** The command: a shell line when `shell`, else the executable. */

@@ -155,7 +155,7 @@ describe("AuroraWithCustomExecutor (unit, mocked engine)", () => {
             "  customExecutors[0].executor.name: is required: the executor's name, which jobs select it by, got nothing",
             "  customExecutors[1].executor.command: is required: how Mesos starts the executor ({ value, shell, uris }), got nothing",
             "  customExecutors[2].executor.command.uris[0].value: must be a URL the Mesos fetcher can get (http://, https://, ftp://, ftps://, hdfs://, hftp://, s3://, s3a://, s3n://, file://) or an absolute path on the agent, got \"not a url\"",
-            "  customExecutors[3].executor.command.shell: Invalid input, got \"yes\"",
+            "  customExecutors[3].executor.command.shell: must be true or false (the seed's \"true\" and \"false\" strings too), got \"yes\"",
             '  customExecutors[3].executor.name: must be unique: customExecutors[2] already has the name "c", got "c"',
             '  customExecutors[2].taskPrefix: must be unique: customExecutors[0] already has the task prefix "a-", got "a-"',
         ].join("\n"));

@@ -13,3 +13,6 @@ export { EdmMaster, EdmMasterArgs, EdmWorker, EdmWorkerArgs, edmMasterArgsSchema
 export { EdmMasterArgsInput, EdmMasterSettings, EdmPlatformArgsInput, EdmWorkerArgsInput, EdmWorkerSettings } from "./edm/schema";
 export { createEdmPlatform, edmPlatformOutputs, EdmPlatform } from "./edm/platform";
 export * as edmRender from "./edm/render";
+export { HadoopCluster, HadoopClusterArgs, HadoopClusterParts, createHadoopCluster, hadoopClusterArgsSchema } from "./hadoop";
+export { HadoopClusterArgsInput, HadoopClusterSettings, hadoopPorts } from "./hadoop/schema";
+export * as hadoopRender from "./hadoop/render";

@@ -6,6 +6,7 @@ import { Host } from "../components/core/host";
 import { HostName } from "../components/core/placement";
 import { createEdmPlatform, edmPlatformOutputs } from "../components/edm/platform";
 import { edmPlatformArgsSchema } from "../components/edm/schema";
+import { HadoopCluster, hadoopClusterArgsSchema } from "../components/hadoop";
 import { MesosCluster, mesosClusterArgsSchema } from "../components/mesos";
 import { mesosHostRefs, mesosPlacementProblems } from "../components/mesos/placement";
 import { MesosClusterSettings } from "../components/mesos/schema";
@@ -86,6 +87,25 @@ export const clusterKinds: Record<string, ClusterKind> = {
                 observerUrl: cluster.observerUrl,
                 executorConfig: cluster.executorConfig,
                 jobKeys: cluster.jobKeys,
+                networkName: cluster.networkName,
+                containerNames: cluster.containerNames,
+            };
+        },
+    },
+    hadoop: {
+        schema: hadoopClusterArgsSchema,
+        deploy(name, args, host) {
+            const cluster = new HadoopCluster(name, { ...args, host });
+            return {
+                namenodeUrl: cluster.namenodeUrl,
+                resourcemanagerUrl: cluster.resourcemanagerUrl,
+                historyserverUrl: cluster.historyserverUrl,
+                nodemanagerUrls: cluster.nodemanagerUrls,
+                defaultFs: cluster.defaultFs,
+                clientCommand: cluster.clientCommand,
+                exampleJobCommand: cluster.exampleJobCommand,
+                datanodeNames: cluster.datanodeNames,
+                nodemanagerNames: cluster.nodemanagerNames,
                 networkName: cluster.networkName,
                 containerNames: cluster.containerNames,
             };

@@ -37,8 +37,9 @@ describe("policy pack on the stacks' own programs (mocked engine)", () => {
         const { mandatory, advisory, resources } = await packViolations(readStackFile("local"));
         // wraxl: a network, four images, four volumes, five containers; oar: a network, an image,
         // the shared home and the server's database volumes, four containers, two registrations;
-        // aurora: a network, four images, four volumes, five containers, two jobs.
-        assert.strictEqual(resources.length, 40);
+        // aurora: a network, four images, four volumes, five containers, two jobs; hadoop: a
+        // network, two images, four volumes, seven containers, the HDFS folders.
+        assert.strictEqual(resources.length, 55);
         assert.deepStrictEqual(mandatory, []);
         // The aurora agent drives the host's Docker engine (docker containerizer, docker-compose):
         // allowed for agents, and the advisory rule says so.

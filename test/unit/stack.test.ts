@@ -24,18 +24,22 @@ function problemsOf(config: Record<string, string>): string[] {
 describe("stack program (unit, mocked engine)", () => {
     beforeEach(resetRecorded);
 
-    it("deploys the local stack's own config: one host, the wraxl MesosCluster, the oar OarCluster and the aurora AuroraWithCustomExecutor, their outputs", async () => {
+    it("deploys the local stack's own config: one host, the wraxl MesosCluster, the oar OarCluster, the aurora AuroraWithCustomExecutor and the hadoop HadoopCluster, their outputs", async () => {
         const outputs = deployStack(readStackConfig(readStackFile("local")));
-        assert.deepStrictEqual(Object.keys(outputs), ["wraxl", "oar", "aurora"]);
+        assert.deepStrictEqual(Object.keys(outputs), ["wraxl", "oar", "aurora", "hadoop"]);
         assert.deepStrictEqual(await valueOf(outputs.oar.nodeNames), ["node1", "node2"]);
         assert.strictEqual(await valueOf(outputs.wraxl.masterUrl), "http://127.0.0.1:5050");
         assert.match(String(await valueOf(outputs.wraxl.enqueueCommand)), /^docker exec test-wraxl-scheduler /);
         await valueOf(outputs.wraxl.containerNames);
         await valueOf(outputs.oar.containerNames);
         await valueOf(outputs.aurora.containerNames);
+        await valueOf(outputs.hadoop.containerNames);
+        assert.strictEqual(await valueOf(outputs.hadoop.namenodeUrl), "http://127.0.0.1:9870");
         assert.strictEqual(await valueOf(outputs.aurora.schedulerUrl), "http://127.0.0.1:8081");
         assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/docker:Container").map((c) => c.inputs.name).sort(), [
             "test-aurora-agent1", "test-aurora-master", "test-aurora-observer", "test-aurora-scheduler", "test-aurora-zookeeper",
+            "test-hadoop-client", "test-hadoop-datanode1", "test-hadoop-historyserver", "test-hadoop-namenode",
+            "test-hadoop-nodemanager1", "test-hadoop-resourcemanager", "test-hadoop-zookeeper",
             "test-oar-frontend", "test-oar-node1", "test-oar-node2", "test-oar-server",
             "test-wraxl-agent1", "test-wraxl-master", "test-wraxl-redis", "test-wraxl-scheduler", "test-wraxl-zookeeper",
         ]);

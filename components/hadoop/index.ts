@@ -1,0 +1,277 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigProblem, parseOrThrow, renderProblems } from "../core/config";
+import { DockerExec, DockerImage, DockerNetwork } from "../core/docker/resources";
+import { Host } from "../core/host";
+import { buildContentTag, createClusterImage } from "../core/image";
+import { imagesDirectory } from "../core/images-dir";
+import { dockerObjectName } from "../core/labels";
+import { createClusterNetwork } from "../core/network";
+import { ImageSource } from "../core/schema";
+import { containerNamesOf, Service, ServiceArgs, ServicePort } from "../core/service";
+import { localBuildCaCertificates } from "./build-ca";
+import {
+    defaultFs,
+    hadoopPaths,
+    HadoopRole,
+    heapMb,
+    overriddenProperties,
+    renderClientCommand,
+    renderConfigFiles,
+    renderExampleJobCommand,
+    renderHdfsBootstrapCommand,
+    renderRoleEnv,
+} from "./render";
+import {
+    HadoopClusterArgsInput,
+    hadoopClusterArgsSchema,
+    HadoopClusterSettings,
+    hadoopPorts,
+    nodemanagerHeapMb,
+    nodemanagerMemoryMb,
+    nodemanagerPort,
+} from "./schema";
+
+export { hadoopClusterArgsSchema } from "./schema";
+
+/** HadoopCluster's args: the validated settings (see the schema for each field's default) and where it runs. */
+export interface HadoopClusterArgs extends HadoopClusterArgsInput {
+    /** The Docker host every role runs on. Default: the local engine, ports on 127.0.0.1. */
+    host?: Host;
+}
+
+/** The parts of a HadoopCluster, as `createHadoopCluster` builds them. */
+export interface HadoopClusterParts {
+    network: DockerNetwork;
+    zookeeper?: Service;
+    namenode: Service;
+    datanodes: Record<string, Service>;
+    hdfsBootstrap: DockerExec;
+    resourcemanager: Service;
+    nodemanagers: Record<string, Service>;
+    historyserver: Service;
+    client: Service;
+    settings: HadoopClusterSettings;
+}
+
+/** Every Hadoop role's readiness test is the image's, chosen by HADOOP_ROLE; JVMs are slow starters. */
+const hadoopHealthcheck = { test: ["/usr/local/bin/healthcheck"], startPeriodSeconds: 150, retries: 5 };
+
+function port(name: string, internal: number, external: number | false): ServicePort {
+    return { name, internal, external, scheme: "http" };
+}
+
+/** A local source folder must exist where the engine runs; on the local engine that is checkable here. */
+function missingSource(settings: HadoopClusterSettings, host: Host): ConfigProblem[] {
+    const local = host.dockerHost === undefined || host.dockerHost.startsWith("unix://");
+    const source = settings.client.source;
+    return local && source !== undefined && !fs.existsSync(source.hostPath) ? [{
+        propertyPath: "client.source.hostPath",
+        reason: `must exist on the local Docker host, got "${source.hostPath}", which does not`,
+    }] : [];
+}
+
+/**
+ * images/hadoop is built with the machine's added CAs when it has any: its Maven stage fetches
+ * from Maven Central over TLS, which an intercepting egress proxy re-signs.
+ */
+function hadoopImage(resourceName: string, source: ImageSource, host: Host, baseImage: string, parent: pulumi.Resource): DockerImage {
+    if ("pinned" in source) {
+        return createClusterImage(resourceName, source, { host, parent, baseImage });
+    }
+    const buildDir = path.join(imagesDirectory(), source.build);
+    const ca = localBuildCaCertificates(host);
+    return new DockerImage(resourceName, {
+        dockerHost: host.dockerHost,
+        name: `clusterlab/${source.build}:${buildContentTag(buildDir, baseImage)}`,
+        build: { context: buildDir, buildArgs: { BASE_IMAGE: baseImage, ...(ca === "" ? {} : { EXTRA_CA_CERTIFICATES: ca }) } },
+    }, { parent });
+}
+
+/**
+ * Builds the cluster under `parent`, ordered by readiness only: datanodes once the namenode is
+ * active; the HDFS folders once HDFS is out of safe mode; YARN and the history server once the
+ * folders exist; the client once every role is ready.
+ */
+export function createHadoopCluster(name: string, args: HadoopClusterArgs, parent: pulumi.Resource): HadoopClusterParts {
+    const { host: givenHost, ...rest } = args;
+    const what = `HadoopCluster "${name}" args`;
+    const settings = parseOrThrow(hadoopClusterArgsSchema, rest, what);
+    const host = givenHost ?? Host.local();
+    const problems = [...overriddenProperties(settings), ...missingSource(settings, host)];
+    if (problems.length > 0) {
+        throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid ${what}:`, problems), errors: problems });
+    }
+    const stack = pulumi.getStack();
+    const image = hadoopImage(`${name}-image`, settings.image, host, settings.baseImage, parent).imageId;
+    const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
+    const clusterId = `CID-${stack}-${name}`;
+    const user = settings.client.user;
+    const scope = (role: string) => ({ stack, cluster: name, role });
+
+    const role = (roleName: HadoopRole, instance: string, extra: Partial<ServiceArgs> & { heapMb?: number }) => {
+        const { heapMb: heap, ...serviceArgs } = extra;
+        return new Service(`${name}-${instance}`, {
+            scope: scope(roleName),
+            instance,
+            host,
+            image,
+            network,
+            env: renderRoleEnv(roleName, { heapMb: heap, clusterId, user }),
+            files: renderConfigFiles(settings),
+            healthcheck: hadoopHealthcheck,
+            ...serviceArgs,
+        }, { parent });
+    };
+
+    let zookeeper: Service | undefined;
+    if (settings.zookeeper.enabled) {
+        zookeeper = new Service(`${name}-zookeeper`, {
+            scope: scope("zookeeper"),
+            host,
+            network,
+            image: createClusterImage(`${name}-zookeeper-image`, settings.zookeeper.image, { host, parent, baseImage: settings.baseImage }).imageId,
+            env: { ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,mntr", ZOO_MY_ID: "1", ZOO_HEAP: `${heapMb(settings.zookeeper.memoryMb)}m` },
+            ports: [{ name: "client", internal: hadoopPorts.zookeeper, external: settings.zookeeper.port, scheme: "zk" }],
+            volumes: [{ name: "data", containerPath: "/data" }],
+            healthcheck: { test: ["/usr/local/bin/healthcheck"], startPeriodSeconds: 60 },
+            memoryMb: settings.zookeeper.memoryMb,
+        }, { parent });
+    }
+
+    const namenode = role("namenode", "namenode", {
+        ports: [port("http", hadoopPorts.namenodeHttp, settings.namenode.port)],
+        volumes: [{ name: "data", containerPath: "/data" }],
+        memoryMb: settings.namenode.memoryMb,
+        heapMb: heapMb(settings.namenode.memoryMb),
+    });
+
+    const datanodes: Record<string, Service> = {};
+    for (const datanode of settings.datanodes) {
+        datanodes[datanode.name] = role("datanode", datanode.name, {
+            files: renderConfigFiles(settings, { datanode: datanode.name }),
+            volumes: [{ name: "data", containerPath: "/data" }],
+            memoryMb: datanode.memoryMb,
+            heapMb: heapMb(datanode.memoryMb),
+            dependsOn: [namenode],
+        });
+    }
+
+    // The seed's bootstrap step, as a resource: once the datanodes have reported and HDFS left
+    // safe mode. A namenode made anew (a new container, same volume) runs it again; it is idempotent.
+    const hdfsBootstrap = new DockerExec(`${name}-hdfs-folders`, {
+        dockerHost: host.dockerHost,
+        container: namenode.containerName,
+        create: renderHdfsBootstrapCommand(user.name),
+        triggers: [namenode.container.id],
+    }, { parent, dependsOn: [namenode, ...Object.values(datanodes)] });
+
+    const resourcemanager = role("resourcemanager", "resourcemanager", {
+        ports: [port("http", hadoopPorts.resourcemanagerHttp, settings.resourcemanager.port)],
+        memoryMb: settings.resourcemanager.memoryMb,
+        heapMb: heapMb(settings.resourcemanager.memoryMb),
+        dependsOn: [hdfsBootstrap, ...(zookeeper === undefined ? [] : [zookeeper])],
+    });
+
+    const nodemanagers: Record<string, Service> = {};
+    for (const nm of settings.nodemanagers) {
+        nodemanagers[nm.name] = role("nodemanager", nm.name, {
+            files: renderConfigFiles(settings, { nodemanager: nm }),
+            ports: [port("http", hadoopPorts.nodemanagerHttp, nodemanagerPort(nm))],
+            volumes: [{ name: "data", containerPath: "/data" }],
+            memoryMb: nodemanagerMemoryMb(nm),
+            heapMb: nodemanagerHeapMb,
+            dependsOn: [resourcemanager],
+        });
+    }
+
+    const historyserver = role("historyserver", "historyserver", {
+        ports: [port("http", hadoopPorts.historyserverHttp, settings.historyserver.port)],
+        memoryMb: settings.historyserver.memoryMb,
+        heapMb: heapMb(settings.historyserver.memoryMb),
+        dependsOn: [hdfsBootstrap],
+    });
+
+    const source = settings.client.source;
+    const client = role("client", "client", {
+        binds: source === undefined ? [] : [{ hostPath: source.hostPath, containerPath: source.containerPath, readOnly: source.readOnly }],
+        memoryMb: settings.client.memoryMb,
+        // Ready for a user's first job when `up` returns: every daemon is.
+        dependsOn: [resourcemanager, historyserver, ...Object.values(nodemanagers)],
+    });
+
+    return { network, zookeeper, namenode, datanodes, hdfsBootstrap, resourcemanager, nodemanagers, historyserver, client, settings };
+}
+
+/**
+ * A real Hadoop 3 cluster for testing client libraries, as pydoop's docker cluster meant it:
+ * zookeeper, HDFS (namenode, datanodes), YARN (resourcemanager, nodemanagers), the MapReduce
+ * JobHistory server and a client node, ordered by readiness instead of a bootstrap container.
+ */
+export class HadoopCluster extends pulumi.ComponentResource {
+    /** The namenode UI (9870), on the host when published, else inside the cluster network. */
+    public readonly namenodeUrl: pulumi.Output<string>;
+    /** The ResourceManager UI and REST API (8088). */
+    public readonly resourcemanagerUrl: pulumi.Output<string>;
+    /** The MapReduce JobHistory UI and REST API (19888). */
+    public readonly historyserverUrl: pulumi.Output<string>;
+    /** Each nodemanager's UI (8042), by name. */
+    public readonly nodemanagerUrls: pulumi.Output<Record<string, string>>;
+    /** `fs.defaultFS`, as every node of the cluster (the client included) reaches HDFS. */
+    public readonly defaultFs: pulumi.Output<string>;
+    /** A shell on the client as the test user, with `hadoop`, `hdfs`, `yarn` and `mapred` on PATH. */
+    public readonly clientCommand: pulumi.Output<string>;
+    /** A MapReduce example job (pi) to paste: runs on YARN from the client. */
+    public readonly exampleJobCommand: pulumi.Output<string>;
+    /** The MapReduce examples jar on the client. */
+    public readonly examplesJar: pulumi.Output<string>;
+    /** The datanodes' and nodemanagers' names. */
+    public readonly datanodeNames: pulumi.Output<string[]>;
+    public readonly nodemanagerNames: pulumi.Output<string[]>;
+    /** The cluster's Docker network. */
+    public readonly networkName: pulumi.Output<string>;
+    /** Every role's container name, by role or member name. */
+    public readonly containerNames: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: HadoopClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clusterlab:hadoop:HadoopCluster", name, {}, opts);
+        const parts = createHadoopCluster(name, args, this);
+        const inside = (service: Service, internal: number) => `http://${service.dnsName}:${internal}`;
+        const user = parts.settings.client.user.name;
+        const clientContainer = dockerObjectName({ stack: pulumi.getStack(), cluster: name, role: "client" });
+
+        this.namenodeUrl = pulumi.output(parts.namenode.urls.http ?? inside(parts.namenode, hadoopPorts.namenodeHttp));
+        this.resourcemanagerUrl = pulumi.output(parts.resourcemanager.urls.http ?? inside(parts.resourcemanager, hadoopPorts.resourcemanagerHttp));
+        this.historyserverUrl = pulumi.output(parts.historyserver.urls.http ?? inside(parts.historyserver, hadoopPorts.historyserverHttp));
+        this.nodemanagerUrls = pulumi.output(Object.fromEntries(Object.entries(parts.nodemanagers)
+            .map(([nm, service]) => [nm, service.urls.http ?? inside(service, hadoopPorts.nodemanagerHttp)])));
+        this.defaultFs = pulumi.output(defaultFs);
+        this.clientCommand = pulumi.output(renderClientCommand(clientContainer, user));
+        this.exampleJobCommand = pulumi.output(renderExampleJobCommand(clientContainer, user));
+        this.examplesJar = pulumi.output(hadoopPaths.examplesJar);
+        this.datanodeNames = pulumi.output(Object.keys(parts.datanodes));
+        this.nodemanagerNames = pulumi.output(Object.keys(parts.nodemanagers));
+        this.networkName = parts.network.name;
+        const roles: Record<string, Service> = {
+            ...(parts.zookeeper === undefined ? {} : { zookeeper: parts.zookeeper }),
+            namenode: parts.namenode, resourcemanager: parts.resourcemanager, historyserver: parts.historyserver, client: parts.client,
+            ...parts.datanodes, ...parts.nodemanagers,
+        };
+        this.containerNames = containerNamesOf(roles);
+        this.registerOutputs({
+            namenodeUrl: this.namenodeUrl,
+            resourcemanagerUrl: this.resourcemanagerUrl,
+            historyserverUrl: this.historyserverUrl,
+            nodemanagerUrls: this.nodemanagerUrls,
+            defaultFs: this.defaultFs,
+            clientCommand: this.clientCommand,
+            exampleJobCommand: this.exampleJobCommand,
+            examplesJar: this.examplesJar,
+            datanodeNames: this.datanodeNames,
+            nodemanagerNames: this.nodemanagerNames,
+            networkName: this.networkName,
+            containerNames: this.containerNames,
+        });
+    }
+}

@@ -1,0 +1,271 @@
+import { ConfigProblem } from "../core/config";
+import {
+    hadoopPorts,
+    HadoopClusterSettings,
+    HadoopNodemanagerSettings,
+    SiteFile,
+} from "./schema";
+
+// Pure functions: the XML configs, env and command lines of a HadoopCluster. No Pulumi here.
+
+/** Where images/hadoop keeps things; the launchers and configs agree on these. */
+export const hadoopPaths = {
+    conf: "/etc/hadoop",
+    jars: "/opt/hadoop/lib/*",
+    examplesJar: "/opt/hadoop/share/hadoop/mapreduce/hadoop-mapreduce-examples.jar",
+    /** Java 17 --add-opens flags as a java @argfile: every JVM YARN starts gets them too. */
+    java17Args: "/opt/hadoop/java17.args",
+} as const;
+
+/** HDFS folders the seed's bootstrap made: MapReduce's history folders and staging root. */
+export const hdfsPaths = {
+    historyIntermediate: "/mr-history/tmp",
+    historyDone: "/mr-history/done",
+    staging: "/tmp/hadoop-yarn/staging",
+} as const;
+
+export type HadoopRole = "namenode" | "datanode" | "resourcemanager" | "nodemanager" | "historyserver" | "client";
+
+/** The DNS names of the singleton roles on the cluster network. */
+export const roleHosts = {
+    zookeeper: "zookeeper",
+    namenode: "namenode",
+    resourcemanager: "resourcemanager",
+    historyserver: "historyserver",
+    client: "client",
+} as const;
+
+function escapeXml(text: string): string {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** A Hadoop `*-site.xml`, properties sorted by name so that reordering them in config is no diff. */
+export function renderSiteXml(properties: Record<string, string>): string {
+    const body = Object.keys(properties).sort().map((name) =>
+        `  <property>\n    <name>${escapeXml(name)}</name>\n    <value>${escapeXml(properties[name])}</value>\n  </property>\n`).join("");
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<!-- Rendered by clusterlab's HadoopCluster; edits are replaced on the next up. -->\n<configuration>\n${body}</configuration>\n`;
+}
+
+/** The JVM heap of a daemon, from its container's memory limit: the rest is metaspace, threads and buffers. */
+export function heapMb(containerMemoryMb: number): number {
+    return Math.floor(containerMemoryMb * 0.6);
+}
+
+/** A YARN task's JVM options: 80% of its container as heap, and the Java 17 flags. */
+export function taskJavaOpts(containerMb: number): string {
+    return `-Xmx${Math.floor(containerMb * 0.8)}m @${hadoopPaths.java17Args}`;
+}
+
+export const defaultFs = `hdfs://${roleHosts.namenode}:${hadoopPorts.namenodeRpc}`;
+
+/** Properties the component sets from typed args; `properties` may not set them again. */
+function managedCore(settings: HadoopClusterSettings): Record<string, string> {
+    return {
+        "fs.defaultFS": defaultFs,
+        ...(settings.zookeeper.enabled ? { "hadoop.zk.address": `${roleHosts.zookeeper}:${hadoopPorts.zookeeper}` } : {}),
+    };
+}
+
+function managedHdfs(settings: HadoopClusterSettings): Record<string, string> {
+    return {
+        "dfs.replication": String(settings.replication),
+        "dfs.namenode.name.dir": "/data/namenode",
+        "dfs.datanode.data.dir": "/data/datanode",
+        // The namenode listens on every interface of its container, so the healthcheck's
+        // 127.0.0.1 and other roles' `namenode` both reach it.
+        "dfs.namenode.rpc-bind-host": "0.0.0.0",
+        "dfs.namenode.servicerpc-bind-host": "0.0.0.0",
+        "dfs.namenode.http-bind-host": "0.0.0.0",
+        // Datanodes register from addresses Docker's DNS names differently on reverse look-up.
+        "dfs.namenode.datanode.registration.ip-hostname-check": "false",
+    };
+}
+
+function managedYarn(settings: HadoopClusterSettings): Record<string, string> {
+    const largest = Math.max(...settings.nodemanagers.map((nm) => nm.resources.memoryMb));
+    return {
+        "yarn.resourcemanager.hostname": roleHosts.resourcemanager,
+        "yarn.resourcemanager.bind-host": "0.0.0.0",
+        "yarn.nodemanager.bind-host": "0.0.0.0",
+        "yarn.nodemanager.aux-services": "mapreduce_shuffle",
+        "yarn.nodemanager.local-dirs": "/data/nm-local",
+        "yarn.nodemanager.log-dirs": "/data/nm-logs",
+        // The container's memory limit is what bounds YARN's containers here; YARN's own
+        // checks count a JVM's virtual memory and kill tasks that are well within it.
+        "yarn.nodemanager.vmem-check-enabled": "false",
+        "yarn.nodemanager.pmem-check-enabled": "false",
+        // A test machine's disk is often past YARN's 90% mark, which marks every node unhealthy.
+        "yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage": "99",
+        "yarn.scheduler.minimum-allocation-mb": "128",
+        "yarn.scheduler.maximum-allocation-mb": String(largest),
+        "yarn.application.classpath": `${hadoopPaths.conf},${hadoopPaths.jars}`,
+        ...(settings.zookeeper.enabled ? {
+            "yarn.resourcemanager.recovery.enabled": "true",
+            "yarn.resourcemanager.store.class": "org.apache.hadoop.yarn.server.resourcemanager.recovery.ZKRMStateStore",
+        } : {}),
+    };
+}
+
+function managedMapred(settings: HadoopClusterSettings): Record<string, string> {
+    const { amMemoryMb, mapMemoryMb, reduceMemoryMb } = settings.mapreduce;
+    const mapredHome = "HADOOP_MAPRED_HOME=/opt/hadoop";
+    return {
+        "mapreduce.framework.name": "yarn",
+        "mapreduce.application.classpath": `${hadoopPaths.conf},${hadoopPaths.jars}`,
+        "mapreduce.jobhistory.address": `${roleHosts.historyserver}:${hadoopPorts.historyserverRpc}`,
+        "mapreduce.jobhistory.webapp.address": `${roleHosts.historyserver}:${hadoopPorts.historyserverHttp}`,
+        "mapreduce.jobhistory.bind-host": "0.0.0.0",
+        "mapreduce.jobhistory.intermediate-done-dir": hdfsPaths.historyIntermediate,
+        "mapreduce.jobhistory.done-dir": hdfsPaths.historyDone,
+        "yarn.app.mapreduce.am.staging-dir": hdfsPaths.staging,
+        "yarn.app.mapreduce.am.env": mapredHome,
+        "mapreduce.map.env": mapredHome,
+        "mapreduce.reduce.env": mapredHome,
+        "yarn.app.mapreduce.am.resource.mb": String(amMemoryMb),
+        "yarn.app.mapreduce.am.command-opts": taskJavaOpts(amMemoryMb),
+        "mapreduce.map.memory.mb": String(mapMemoryMb),
+        "mapreduce.map.java.opts": taskJavaOpts(mapMemoryMb),
+        "mapreduce.reduce.memory.mb": String(reduceMemoryMb),
+        "mapreduce.reduce.java.opts": taskJavaOpts(reduceMemoryMb),
+    };
+}
+
+const managed: Record<SiteFile, (settings: HadoopClusterSettings) => Record<string, string>> = {
+    core: managedCore,
+    hdfs: managedHdfs,
+    yarn: managedYarn,
+    mapred: managedMapred,
+};
+
+/** Per-member properties: what a datanode or nodemanager calls itself. */
+const memberKeys: Record<SiteFile, string[]> = {
+    core: [],
+    hdfs: ["dfs.datanode.hostname"],
+    yarn: ["yarn.nodemanager.hostname", "yarn.nodemanager.address", "yarn.nodemanager.resource.memory-mb", "yarn.nodemanager.resource.cpu-vcores"],
+    mapred: [],
+};
+
+/**
+ * Extra properties that would override one the component sets from typed args: rejected, so
+ * a setting has one place (`properties.hdfs["dfs.replication"]` → use `replication`).
+ */
+export function overriddenProperties(settings: HadoopClusterSettings): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    for (const group of ["properties", "uncheckedProperties"] as const) {
+        for (const file of Object.keys(managed) as SiteFile[]) {
+            const ours = new Set([...Object.keys(managed[file](settings)), ...memberKeys[file]]);
+            for (const key of Object.keys(settings[group][file])) {
+                if (ours.has(key)) {
+                    problems.push({
+                        propertyPath: `${group}.${file}["${key}"]`,
+                        reason: "is set by HadoopCluster from its typed args (replication, memory, ports, roles); set those instead",
+                    });
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+function siteProperties(file: SiteFile, settings: HadoopClusterSettings, member: Record<string, string> = {}): Record<string, string> {
+    return { ...managed[file](settings), ...member, ...settings.properties[file], ...settings.uncheckedProperties[file] };
+}
+
+export function renderCoreSite(settings: HadoopClusterSettings): string {
+    return renderSiteXml(siteProperties("core", settings));
+}
+
+/** hdfs-site.xml; a datanode's names it, so the namenode lists it by its DNS name. */
+export function renderHdfsSite(settings: HadoopClusterSettings, datanode?: string): string {
+    return renderSiteXml(siteProperties("hdfs", settings, datanode === undefined ? {} : { "dfs.datanode.hostname": datanode }));
+}
+
+/** yarn-site.xml; a nodemanager's names it and says what it offers. */
+export function renderYarnSite(settings: HadoopClusterSettings, nodemanager?: HadoopNodemanagerSettings): string {
+    return renderSiteXml(siteProperties("yarn", settings, nodemanager === undefined ? {} : {
+        "yarn.nodemanager.hostname": nodemanager.name,
+        // A fixed port: the node id is host:port, so a restarted nodemanager is the same node.
+        "yarn.nodemanager.address": `${nodemanager.name}:${hadoopPorts.nodemanagerRpc}`,
+        "yarn.nodemanager.resource.memory-mb": String(nodemanager.resources.memoryMb),
+        "yarn.nodemanager.resource.cpu-vcores": String(nodemanager.resources.vcores),
+    }));
+}
+
+export function renderMapredSite(settings: HadoopClusterSettings): string {
+    return renderSiteXml(siteProperties("mapred", settings));
+}
+
+/**
+ * capacity-scheduler.xml: one queue with all the cluster. Without the file the CapacityScheduler
+ * has no queue; with Hadoop's default 10% cap on application masters, a small cluster would
+ * never start a second job's AM.
+ */
+export function renderCapacitySchedulerXml(): string {
+    return renderSiteXml({
+        "yarn.scheduler.capacity.root.queues": "default",
+        "yarn.scheduler.capacity.root.default.capacity": "100",
+        "yarn.scheduler.capacity.root.default.maximum-capacity": "100",
+        "yarn.scheduler.capacity.maximum-am-resource-percent": "0.5",
+    });
+}
+
+/** Every config file a role's container gets, at its path under the conf folder. */
+export function renderConfigFiles(settings: HadoopClusterSettings, member: { datanode?: string; nodemanager?: HadoopNodemanagerSettings } = {}) {
+    const file = (name: string, content: string) => ({ path: `${hadoopPaths.conf}/${name}`, content });
+    return [
+        file("core-site.xml", renderCoreSite(settings)),
+        file("hdfs-site.xml", renderHdfsSite(settings, member.datanode)),
+        file("yarn-site.xml", renderYarnSite(settings, member.nodemanager)),
+        file("mapred-site.xml", renderMapredSite(settings)),
+        file("capacity-scheduler.xml", renderCapacitySchedulerXml()),
+    ];
+}
+
+/** The env images/hadoop's entrypoint and healthcheck read. */
+export function renderRoleEnv(role: HadoopRole, opts: { heapMb?: number; clusterId: string; user: { name: string; uid: number } }): Record<string, string> {
+    return {
+        HADOOP_ROLE: role,
+        ...(opts.heapMb === undefined ? {} : { HADOOP_HEAPSIZE_MAX: `${opts.heapMb}m` }),
+        ...(role === "namenode" ? { HADOOP_CLUSTER_ID: opts.clusterId } : {}),
+        ...(role === "client" ? { CLIENT_USER: opts.user.name, CLIENT_UID: String(opts.user.uid) } : {}),
+        NAMENODE_HTTP: `${roleHosts.namenode}:${hadoopPorts.namenodeHttp}`,
+        RESOURCEMANAGER_HTTP: `${roleHosts.resourcemanager}:${hadoopPorts.resourcemanagerHttp}`,
+    };
+}
+
+/**
+ * Makes the seed's HDFS folders as the HDFS superuser once HDFS is writable (out of safe mode,
+ * which needs the datanodes' block reports): /tmp 1777, the staging root and the history
+ * folders, and the client user's home. One JVM (the safe-mode wait); the folders go through
+ * WebHDFS with curl, since every `hdfs dfs` would start a JVM of its own. Every step is
+ * idempotent, so it is safe to run again.
+ */
+export function renderHdfsBootstrapCommand(user: string): string[] {
+    const { historyIntermediate, historyDone, staging } = hdfsPaths;
+    // Job users write into the intermediate folder, so they must pass through its parent.
+    const historyRoot = historyIntermediate.slice(0, historyIntermediate.lastIndexOf("/"));
+    const put = (path: string, query: string) =>
+        `curl -fsS -X PUT 'http://127.0.0.1:${hadoopPorts.namenodeHttp}/webhdfs/v1${path}?user.name=hadoop&${query}' >/dev/null`;
+    const modes: [string, string][] = [
+        ["/tmp", "1777"], [staging, "1777"], [historyRoot, "755"], [historyIntermediate, "1777"], [historyDone, "750"],
+        [`/user/${user}`, "755"],
+    ];
+    const script = [
+        "set -e",
+        "timeout 300 hdfs dfsadmin -safemode wait",
+        ...modes.flatMap(([path, mode]) => [put(path, "op=MKDIRS"), put(path, `op=SETPERMISSION&permission=${mode}`)]),
+        put(`/user/${user}`, `op=SETOWNER&owner=${user}&group=${user}`),
+        `echo HDFS folders ready: ${modes.map(([path, mode]) => `${path} ${mode}`).join(", ")}`,
+    ].join("\n");
+    return ["setpriv", "--reuid=hadoop", "--regid=hadoop", "--init-groups", "bash", "-c", script];
+}
+
+/** A shell on the client as the test user, with HADOOP_HOME, HADOOP_CONF_DIR and the commands on PATH. */
+export function renderClientCommand(container: string, user: string): string {
+    return `docker exec -it -u ${user} -w /home/${user} ${container} bash -l`;
+}
+
+/** A job to paste: the examples jar's pi estimator on YARN, from the client as the test user. */
+export function renderExampleJobCommand(container: string, user: string): string {
+    return `docker exec -u ${user} -w /home/${user} ${container} yarn jar ${hadoopPaths.examplesJar} pi 2 10`;
+}

@@ -1,0 +1,71 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+    heapMb,
+    renderCapacitySchedulerXml,
+    renderClientCommand,
+    renderCoreSite,
+    renderHdfsBootstrapCommand,
+    renderHdfsSite,
+    renderMapredSite,
+    renderSiteXml,
+    renderYarnSite,
+    taskJavaOpts,
+} from "../../components/hadoop/render";
+import { hadoopClusterArgsSchema, nodemanagerPort } from "../../components/hadoop/schema";
+
+const golden = (name: string) => fs.readFileSync(path.join(__dirname, "golden", "hadoop", name), "utf8");
+const defaults = hadoopClusterArgsSchema.parse({});
+
+describe("Hadoop render functions", () => {
+    it("renders the default cluster's site files as the goldens say", () => {
+        assert.strictEqual(renderCoreSite(defaults), golden("core-site.xml"));
+        assert.strictEqual(renderHdfsSite(defaults), golden("hdfs-site.xml"));
+        assert.strictEqual(renderYarnSite(defaults), golden("yarn-site.xml"));
+        assert.strictEqual(renderMapredSite(defaults), golden("mapred-site.xml"));
+        assert.strictEqual(renderCapacitySchedulerXml(), golden("capacity-scheduler.xml"));
+    });
+
+    it("renders a datanode's hdfs-site and a nodemanager's yarn-site with their own names and resources", () => {
+        assert.strictEqual(renderHdfsSite(defaults, "datanode2"), golden("hdfs-site-datanode2.xml"));
+        const settings = hadoopClusterArgsSchema.parse({ nodemanagers: [{ name: "nm-big", resources: { memoryMb: 4096, vcores: 8 } }] });
+        assert.strictEqual(renderYarnSite(settings, settings.nodemanagers[0]), golden("yarn-site-nm-big.xml"));
+    });
+
+    it("renders typed args and extra properties into their files; without zookeeper no state store", () => {
+        const settings = hadoopClusterArgsSchema.parse({
+            zookeeper: { enabled: false },
+            replication: 2, datanodes: 3,
+            mapreduce: { mapMemoryMb: 512 },
+            properties: { hdfs: { "dfs.blocksize": "64m" }, core: { "io.file.buffer.size": 65536 } },
+            uncheckedProperties: { yarn: { "my.plugin.setting": true } },
+        });
+        assert.match(renderHdfsSite(settings), /<name>dfs.blocksize<\/name>\n {4}<value>64m<\/value>/);
+        assert.match(renderHdfsSite(settings), /<name>dfs.replication<\/name>\n {4}<value>2<\/value>/);
+        assert.match(renderCoreSite(settings), /<name>io.file.buffer.size<\/name>\n {4}<value>65536<\/value>/);
+        assert.doesNotMatch(renderCoreSite(settings), /hadoop.zk.address/);
+        assert.match(renderYarnSite(settings), /<name>my.plugin.setting<\/name>\n {4}<value>true<\/value>/);
+        assert.doesNotMatch(renderYarnSite(settings), /recovery/);
+        assert.match(renderMapredSite(settings), /<name>mapreduce.map.java.opts<\/name>\n {4}<value>-Xmx409m @\/opt\/hadoop\/java17.args<\/value>/);
+    });
+
+    it("escapes XML and sorts properties, so reordering config is no diff", () => {
+        assert.strictEqual(renderSiteXml({ b: "x<y & \"z\"", a: "1" }), renderSiteXml({ a: "1", b: "x<y & \"z\"" }));
+        assert.match(renderSiteXml({ b: "x<y & \"z\"" }), /<value>x&lt;y &amp; &quot;z&quot;<\/value>/);
+    });
+
+    it("sizes heaps from container limits, and gives nodemanagerN the host port 8042 + N - 1 unless told", () => {
+        assert.strictEqual(heapMb(768), 460);
+        assert.strictEqual(taskJavaOpts(384), "-Xmx307m @/opt/hadoop/java17.args");
+        assert.strictEqual(nodemanagerPort({ name: "nodemanager1" }), 8042);
+        assert.strictEqual(nodemanagerPort({ name: "nodemanager3" }), 8044);
+        assert.strictEqual(nodemanagerPort({ name: "nm-a" }), false);
+        assert.strictEqual(nodemanagerPort({ name: "nodemanager2", port: false }), false);
+    });
+
+    it("renders the HDFS bootstrap and the client shell", () => {
+        assert.strictEqual(renderHdfsBootstrapCommand("aen").join(" "), golden("hdfs-bootstrap.txt").trimEnd());
+        assert.strictEqual(renderClientCommand("s-h-client", "aen"), "docker exec -it -u aen -w /home/aen s-h-client bash -l");
+    });
+});

@@ -45,7 +45,7 @@ describeE2e("HadoopCluster end to end — real Hadoop 3.4.2 (jars from Maven Cen
         assert.match(listing, /drwxrwxrwt\s+- hadoop \w+\s+0 .* \/tmp\n/);
         assert.match(listing, /drwxrwxrwt\s+- hadoop \w+\s+0 .* \/mr-history\/tmp/);
         assert.match(listing, /drwxr-x---\s+- hadoop \w+\s+0 .* \/mr-history\/done/);
-        assert.match(listing, /drwxr-xr-x\s+- user user\s+0 .* \/user\/user/);
+        assert.match(listing, /drwxr-xr-x\s+- user\s+user\s+0 .* \/user\/user/);
     });
 
     it("HadoopCluster: a file put from the client comes back from HDFS byte for byte", () => {

@@ -83,7 +83,7 @@ function hadoopImage(resourceName: string, source: ImageSource, host: Host, base
     const buildDir = path.join(imagesDirectory(), source.build);
     const ca = localBuildCaCertificates(host);
     return new DockerImage(resourceName, {
-        dockerHost: host.dockerHost,
+        ...host.engine,
         name: `clusterlab/${source.build}:${buildContentTag(buildDir, baseImage)}`,
         build: { context: buildDir, buildArgs: { BASE_IMAGE: baseImage, ...(ca === "" ? {} : { EXTRA_CA_CERTIFICATES: ca }) } },
     }, { parent });
@@ -161,7 +161,7 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
     // The seed's bootstrap step, as a resource: once the datanodes have reported and HDFS left
     // safe mode. A namenode made anew (a new container, same volume) runs it again; it is idempotent.
     const hdfsBootstrap = new DockerExec(`${name}-hdfs-folders`, {
-        dockerHost: host.dockerHost,
+        ...host.engine,
         container: namenode.containerName,
         create: renderHdfsBootstrapCommand(user.name),
         triggers: [namenode.container.id],

@@ -31,11 +31,11 @@ export const edmMasterArgsSchema = z.strictObject({
     gogsAdminUser: z.string().regex(/^[a-z][a-z0-9_-]{1,30}$/, "must be a lowercase user name").refine((u) => u !== "admin", {
         error: "must not be admin, a name gogs and Gitea reserve",
     }).default("edm"),
-    /** Memory limits in MB. Defaults: consul 256, nginx 64, gogs 256. */
+    /** Memory limits in MB. Defaults: consul 256, nginx 64, gogs 512 (what images/gitea is tested with). */
     memoryMb: z.strictObject({
         consul: memoryMb.default(256),
         nginx: memoryMb.default(64),
-        gogs: memoryMb.default(256),
+        gogs: memoryMb.default(512),
     }).prefault({}),
 });
 

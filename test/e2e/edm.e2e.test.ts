@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { appFiles, consulNodes, http, kvValue, passingWorkerApis, pushToGogs } from "./support/edm";
+import { appFiles, catalogEntries, consulNodes, http, kvValue, passingWorkerApis, pushToGogs } from "./support/edm";
 import { changesOf, danglingVolumes, labelledLeftovers, suiteStack } from "./support/lifecycle";
 import { eventually, sleep } from "./support/poll";
 import { docker, e2eOptOut } from "./support/toolchain";
@@ -73,6 +73,10 @@ describeE2e("EdmMaster + EdmWorker end to end — consul 1.16.3, gogs, nginx, re
         }
         const project = `label=com.docker.compose.project=edm-${id}`;
         assert.strictEqual(docker("ps", "-q", "--filter", project).split("\n").filter(Boolean).length, 1);
+        // registrator (the stand-in) saw the instance's container and registered its published port at -ip.
+        const endpoint = (await http("GET", `${out.workerApiUrls[owner]}/instances/${id}`)).json.endpoints["web:8080/tcp"] as string;
+        await eventually("registrator registers the instance in consul", 30, async () =>
+            (await catalogEntries(out.consulUrl, `edm-${id}`)).includes(`${owner} ${endpoint}`));
 
         const deleted = await http("DELETE", `${out.loadBalancerUrl}/instances/${id}`);
         assert.strictEqual(deleted.status, 200, JSON.stringify(deleted.json));
@@ -80,6 +84,7 @@ describeE2e("EdmMaster + EdmWorker end to end — consul 1.16.3, gogs, nginx, re
         assert.strictEqual(docker("images", "-q", `edm-${id}_web`), "", "the instance's image is removed");
         assert.strictEqual(docker("network", "ls", "-q", "--filter", project), "", "the instance's network is removed");
         assert.strictEqual(await kvValue(out.consulUrl, `instance/${id}/ip`), undefined);
+        await eventually("registrator deregisters the deleted instance", 30, async () => (await catalogEntries(out.consulUrl, `edm-${id}`)).length === 0);
         const again = await http("POST", `${out.loadBalancerUrl}/instances/${id}/start`);
         assert.strictEqual(again.status, 404);
     });
@@ -101,7 +106,7 @@ describeE2e("EdmMaster + EdmWorker end to end — consul 1.16.3, gogs, nginx, re
         const before = nginxId();
         await stack.setClusters(edm(3));
         const grow = await stack.up();
-        assert.deepStrictEqual(changesOf(grow.summary.resourceChanges), { create: 12, update: 1 });
+        assert.deepStrictEqual(changesOf(grow.summary.resourceChanges), { create: 10, update: 1 });
         assert.strictEqual(nginxId(), before, "nginx was recreated");
         assert.match(upstreamFile(), /server worker3-api:8833; # worker3/);
         assert.deepStrictEqual(await passingWorkerApis(out.consulUrl), ["worker1", "worker2", "worker3"]);
@@ -109,7 +114,7 @@ describeE2e("EdmMaster + EdmWorker end to end — consul 1.16.3, gogs, nginx, re
 
         await stack.setClusters(edm(2));
         const shrink = await stack.up();
-        assert.deepStrictEqual(changesOf(shrink.summary.resourceChanges), { delete: 12, update: 1 });
+        assert.deepStrictEqual(changesOf(shrink.summary.resourceChanges), { delete: 10, update: 1 });
         assert.strictEqual(nginxId(), before, "nginx was recreated");
         assert.doesNotMatch(upstreamFile(), /worker3/);
         assert.deepStrictEqual(await passingWorkerApis(out.consulUrl), ["worker1", "worker2"]);

@@ -28,14 +28,11 @@ const inspectJson = (health: string | undefined, status = "running") => JSON.str
 }]);
 
 /** A docker/git/compose stand-in for the tests: records every command and answers like the tools. */
-function fakeTools(options: { missingRepo?: boolean; buildFails?: boolean; healthSequence?: (string | undefined)[]; exited?: boolean; buildGate?: Promise<void> } = {}) {
+function fakeTools(options: { missingRepo?: boolean; gogsDown?: boolean; buildFails?: boolean; healthSequence?: (string | undefined)[]; exited?: boolean; buildGate?: Promise<void> } = {}) {
     const calls: string[] = [];
     const health = [...(options.healthSequence ?? ["healthy"])];
     const run: Runner = async (file, args) => {
         calls.push([file, ...args].join(" "));
-        if (file === "git" && args[0] === "ls-remote") {
-            return options.missingRepo ? { code: 128, stdout: "", stderr: "remote: Repository not found.\nfatal: repository 'x' not found" } : ok("abc\trefs/heads/master");
-        }
         if (file === "git" && args[0] === "clone") {
             const target = args[args.length - 1];
             fs.mkdirSync(target, { recursive: true });
@@ -62,7 +59,14 @@ function fakeTools(options: { missingRepo?: boolean; buildFails?: boolean; healt
         }
         return { code: 99, stdout: "", stderr: `unexpected command ${file} ${args.join(" ")}` };
     };
-    return { run, calls };
+    const httpStatus = async (url: string) => {
+        calls.push(`GET ${url}`);
+        if (options.gogsDown) {
+            throw new Error("connect ECONNREFUSED 172.18.0.3:3000");
+        }
+        return options.missingRepo ? 404 : 200;
+    };
+    return { run, httpStatus, calls };
 }
 
 interface Running { url: string; close(): Promise<void>; dataDir: string }
@@ -70,7 +74,7 @@ interface Running { url: string; close(): Promise<void>; dataDir: string }
 async function startWorker(name: string, kv: KvStore, tools: ReturnType<typeof fakeTools>): Promise<Running> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "edm-api-test-"));
     const worker = { name, advertiseAddress: `10.0.0.${name.slice(-1)}`, apiUrl: "" };
-    const instances = new Instances({ run: tools.run, kv, worker, gogsUrl: "http://gogs:3000", dataDir, readyTimeoutMs: 5000, pollMs: 5 });
+    const instances = new Instances({ run: tools.run, httpStatus: tools.httpStatus, kv, worker, gogsUrl: "http://gogs:3000", dataDir, readyTimeoutMs: 5000, pollMs: 5 });
     const server = createServer({ instances, kv, worker });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     worker.apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -144,8 +148,15 @@ describe("EDM worker API (unit: real HTTP server, faked docker, git and consul)"
         const answer = await build(w);
         assert.strictEqual(answer.status, 404);
         assert.strictEqual(answer.json.error, "repository alice/app1 not found on gogs (http://gogs:3000/alice/app1.git)");
-        assert.deepStrictEqual(tools.calls, ["git ls-remote --heads http://gogs:3000/alice/app1.git"]);
+        assert.deepStrictEqual(tools.calls, ["GET http://gogs:3000/api/v1/repos/alice/app1"]);
         assert.strictEqual(kv.data.size, 0);
+    });
+
+    it("answers 502 when gogs cannot be reached: the request was fine, a dependency was not", async () => {
+        const w = await worker("worker1", fakeTools({ gogsDown: true }));
+        const answer = await build(w);
+        assert.strictEqual(answer.status, 502);
+        assert.strictEqual(answer.json.error, "gogs could not be reached at http://gogs:3000: connect ECONNREFUSED 172.18.0.3:3000");
     });
 
     it("answers 404 for a start, stop, status or delete of an instance nobody built", async () => {
@@ -166,7 +177,7 @@ describe("EDM worker API (unit: real HTTP server, faked docker, git and consul)"
         assert.strictEqual(answer.json.state, "built");
         const src = path.join(w.dataDir, "instances", "app1", "src");
         assert.deepStrictEqual(tools.calls, [
-            "git ls-remote --heads http://gogs:3000/alice/app1.git",
+            "GET http://gogs:3000/api/v1/repos/alice/app1",
             `git clone --quiet --depth 1 http://gogs:3000/alice/app1.git ${src}`,
             `docker-compose --project-name edm-app1 --file ${src}/docker-compose.yml build --quiet`,
         ]);

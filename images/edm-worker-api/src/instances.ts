@@ -16,6 +16,8 @@ export interface WorkerIdentity {
 
 export interface InstanceDeps {
     run: Runner;
+    /** The HTTP status of a GET, or a rejection when nothing answers: how gogs is asked whether a repository exists. */
+    httpStatus: (url: string) => Promise<number>;
     kv: KvStore;
     worker: WorkerIdentity;
     /** gogs as this worker reaches it: `http://gogs:3000`. */
@@ -203,13 +205,18 @@ export class Instances {
         }
         return this.exclusively(id, "build", async () => {
             const started = Date.now();
-            const url = `${this.deps.gogsUrl.replace(/\/$/, "")}/${repository}.git`;
-            const probe = await this.deps.run("git", ["ls-remote", "--heads", url]);
-            if (probe.code !== 0) {
-                if (/not found|404|does not exist/i.test(probe.stderr)) {
-                    throw notFound(`repository ${repository} not found on gogs (${url})`);
-                }
-                throw upstreamFailed(`gogs could not be read at ${url}: ${tail(probe.stderr, 3)}`);
+            const gogs = this.deps.gogsUrl.replace(/\/$/, "");
+            const url = `${gogs}/${repository}.git`;
+            // Asked through gogs' API (Gitea's is the same): over git, a missing repository looks
+            // like one that needs a password, since gogs will not say which.
+            const status = await this.deps.httpStatus(`${gogs}/api/v1/repos/${repository}`).catch((error: Error) => {
+                throw upstreamFailed(`gogs could not be reached at ${gogs}: ${error.message}`);
+            });
+            if (status === 404) {
+                throw notFound(`repository ${repository} not found on gogs (${url})`);
+            }
+            if (status !== 200) {
+                throw upstreamFailed(`gogs answered ${status} for repository ${repository}`);
             }
             const previous = await this.record(id);
             if (previous?.state === "running") {

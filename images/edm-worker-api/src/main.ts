@@ -1,3 +1,4 @@
+import * as http from "http";
 import { consulKv } from "./consul-kv";
 import { Instances } from "./instances";
 import { runCommand } from "./runner";
@@ -20,6 +21,14 @@ const worker = {
 const kv = consulKv(required("CONSUL_HTTP_ADDR"));
 const instances = new Instances({
     run: runCommand,
+    httpStatus: (url) => new Promise((resolve, reject) => {
+        const req = http.get(url, { timeout: 10000 }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+        });
+        req.on("timeout", () => req.destroy(new Error("no answer within 10s")));
+        req.on("error", reject);
+    }),
     kv,
     worker,
     gogsUrl: required("GOGS_URL"),

@@ -93,3 +93,14 @@ export async function pushToGogs(gogsUrl: string, user: string, password: string
     git("push", "-q", remote.toString(), "master");
     fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/** Where registrator put a service in consul's catalog: `address:port` of every entry, by node. */
+export async function catalogEntries(consulUrl: string, namePrefix: string): Promise<string[]> {
+    const services = Object.keys((await http("GET", `${consulUrl}/v1/catalog/services`)).json as Record<string, string[]>);
+    const entries: string[] = [];
+    for (const name of services.filter((s) => s.startsWith(namePrefix))) {
+        const list = (await http("GET", `${consulUrl}/v1/catalog/service/${name}`)).json as { Node: string; ServiceAddress: string; ServicePort: number }[];
+        entries.push(...list.map((e) => `${e.Node} ${e.ServiceAddress}:${e.ServicePort}`));
+    }
+    return entries.sort();
+}

@@ -83,12 +83,30 @@ describeE2e("HadoopCluster end to end — real Hadoop 3.4.2 (jars from Maven Cen
             `${JSON.stringify(memory.perContainerMb)}`);
     });
 
+    it("HadoopCluster: the ResourceManager keeps its state in zookeeper: restarted, it still knows the finished job", async () => {
+        const apps = async () => ((await getJson(`${outputs.resourcemanagerUrl}/ws/v1/cluster/apps`)).apps?.app ?? []) as { id: string; state: string }[];
+        const before = await apps();
+        assert.strictEqual(before.length, 1, JSON.stringify(before));
+        docker("restart", "--time", "10", names.resourcemanager);
+        // ACTIVE, not only STARTED: the RM reports STARTED while it is still recovering.
+        await eventually("the restarted ResourceManager active with the job recovered from zookeeper", 180, async () => {
+            try {
+                const info = (await getJson(`${outputs.resourcemanagerUrl}/ws/v1/cluster/info`)).clusterInfo;
+                return info.state === "STARTED" && info.haState === "ACTIVE" && (await apps()).length > 0;
+            } catch {
+                return false;
+            }
+        });
+        assert.deepStrictEqual((await apps()).map((app) => [app.id, app.state]), before.map((app) => [app.id, "FINISHED"]));
+        // The nodemanager registers again, so the next jobs have somewhere to run.
+        await eventually("nodemanager1 back in the ResourceManager", 120, () => /nodemanager1:45454\s+RUNNING/.test(asUser("yarn", "node", "-list")));
+    });
+
     it("HadoopCluster: the client has what a Hadoop user expects: commands on PATH, HADOOP_HOME, HADOOP_CONF_DIR, the examples jar", () => {
         const env = asUser("bash", "-lc", "command -v hadoop hdfs yarn mapred; echo $HADOOP_HOME $HADOOP_CONF_DIR; ls $HADOOP_HOME/share/hadoop/mapreduce");
         assert.match(env, /\/usr\/local\/bin\/hadoop\n\/usr\/local\/bin\/hdfs\n\/usr\/local\/bin\/yarn\n\/usr\/local\/bin\/mapred\n/);
         assert.match(env, /\/opt\/hadoop \/etc\/hadoop/);
         assert.match(env, /hadoop-mapreduce-examples\.jar/);
-        assert.match(asUser("yarn", "node", "-list"), /nodemanager1:45454\s+RUNNING/);
     });
 
     it("HadoopCluster: a second preview and a refresh report no changes", async () => {

@@ -251,7 +251,8 @@ export class EdmWorker extends pulumi.ComponentResource {
             env: {
                 ...registratorIgnore,
                 WORKER_NAME: worker,
-                WORKER_ADVERTISE_ADDRESS: host.advertiseAddress,
+                // The seed's "worker ip": recorded at instance/<id>/ip and in the instances' endpoints.
+                WORKER_IP: host.advertiseAddress,
                 WORKER_API_URL: `http://${names.api}:${workerApiPort}`,
                 CONSUL_HTTP_ADDR: `http://${names.consul}:8500`,
                 GOGS_URL: platform.gogsUrl,

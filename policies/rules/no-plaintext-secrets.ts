@@ -24,7 +24,10 @@ export function noPlaintextSecrets(enforcementLevel: EnforcementLevel = "mandato
             for (const entry of props.env ?? []) {
                 const name = entry.slice(0, entry.indexOf("="));
                 const value = entry.slice(entry.indexOf("=") + 1);
-                if (value !== "" && (secretName.test(name) || secretContent.test(value)) && !fromSecrets.has(`env:${name}`)) {
+                // Docker's `*_FILE` convention: the var holds the path of a file the container gets,
+                // and that file came from a Pulumi secret; the path itself is no credential.
+                const pathOfSecretFile = name.endsWith("_FILE") && fromSecrets.has(`file:${value}`);
+                if (value !== "" && !pathOfSecretFile && (secretName.test(name) || secretContent.test(value)) && !fromSecrets.has(`env:${name}`)) {
                     reportViolation(`container ${describe(args.name, props)} has ${name} in plain text: ` +
                         "pass it as a Pulumi secret (pulumi.secret, config --secret, or a generated password)");
                 }

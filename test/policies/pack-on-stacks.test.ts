@@ -38,12 +38,22 @@ describe("policy pack on the stacks' own programs (mocked engine)", () => {
         // wraxl: a network, four images, four volumes, five containers; oar: a network, an image,
         // the shared home and the server's database volumes, four containers, two registrations;
         // aurora: a network, four images, four volumes, five containers, two jobs; hadoop: a
-        // network, two images, four volumes, seven containers, the HDFS folders.
-        assert.strictEqual(resources.length, 55);
+        // network, two images, four volumes, seven containers, the HDFS folders; edm: a network,
+        // five images, six volumes, nine containers.
+        assert.strictEqual(resources.length, 76);
         assert.deepStrictEqual(mandatory, []);
-        // The aurora agent drives the host's Docker engine (docker containerizer, docker-compose):
-        // allowed for agents, and the advisory rule says so.
+        // The aurora agent drives the host's Docker engine (docker containerizer, docker-compose),
+        // and so do EDM's registrators and worker APIs: allowed for those roles, and the advisory
+        // rule says so.
         assert.deepStrictEqual(advisory, [
+            `privileged-access-exemptions: container "edm-worker1-registrator" (role registrator) gets the Docker socket (/var/run/docker.sock), ` +
+            "allowed for role registrator: registrator watches the host's Docker socket to register every container in consul",
+            `privileged-access-exemptions: container "edm-worker2-registrator" (role registrator) gets the Docker socket (/var/run/docker.sock), ` +
+            "allowed for role registrator: registrator watches the host's Docker socket to register every container in consul",
+            'privileged-access-exemptions: container "edm-worker1-api" (role worker-api) gets the Docker socket (/var/run/docker.sock), ' +
+            "allowed for role worker-api: the EDM worker API builds images and runs docker compose on its host",
+            'privileged-access-exemptions: container "edm-worker2-api" (role worker-api) gets the Docker socket (/var/run/docker.sock), ' +
+            "allowed for role worker-api: the EDM worker API builds images and runs docker compose on its host",
             'privileged-access-exemptions: container "aurora-agent1" (role agent) gets the Docker socket (/var/run/docker.sock), ' +
             "allowed for role agent: a Mesos agent with the docker containerizer starts task containers through the host's Docker socket",
         ]);

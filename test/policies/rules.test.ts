@@ -105,6 +105,16 @@ describe("policy rules", () => {
             });
             assert.deepStrictEqual(violationsOf(noPlaintextSecrets(), container(props)), []);
         });
+        it("passes a *_FILE var naming a file that came from a secret, and fails one naming any other file", () => {
+            const props = goodContainer({
+                env: ["ADMIN_PASSWORD_FILE=/run/secrets/admin", "OTHER_PASSWORD_FILE=/etc/plain"],
+                files: [{ path: "/run/secrets/admin", content: "s3cret" }, { path: "/etc/plain", content: "s3cret" }],
+                secretInputs: ["file:/run/secrets/admin"],
+            });
+            assert.deepStrictEqual(violationsOf(noPlaintextSecrets(), container(props)), [
+                'container "wraxl-redis" (role redis) has OTHER_PASSWORD_FILE in plain text: pass it as a Pulumi secret (pulumi.secret, config --secret, or a generated password)',
+            ]);
+        });
         it("fails a password in env and a private key in a file that are plain text", () => {
             const props = goodContainer({
                 env: ["DB_PASSWORD=s3cret", "EMPTY_TOKEN="],

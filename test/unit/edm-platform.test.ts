@@ -109,7 +109,7 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         assert.ok(api.inputs.mounts.some((m: { source: string; target: string }) => m.source === "/var/run/docker.sock" && m.target === "/var/run/docker.sock"));
         assert.deepStrictEqual(env("edm-worker1-api"), {
             CONSUL_HTTP_ADDR: "http://worker1-consul:8500", GOGS_URL: "http://gogs:3000", SERVICE_IGNORE: "true",
-            WORKER_ADVERTISE_ADDRESS: "127.0.0.1", WORKER_API_URL: "http://worker1-api:8833", WORKER_NAME: "worker1",
+            WORKER_IP: "127.0.0.1", WORKER_API_URL: "http://worker1-api:8833", WORKER_NAME: "worker1",
         });
     });
 

@@ -24,9 +24,9 @@ function problemsOf(config: Record<string, string>): string[] {
 describe("stack program (unit, mocked engine)", () => {
     beforeEach(resetRecorded);
 
-    it("deploys the local stack's own config: one host, the wraxl MesosCluster, the oar OarCluster, the aurora AuroraWithCustomExecutor and the hadoop HadoopCluster, their outputs", async () => {
+    it("deploys the local stack's own config: one host, the wraxl MesosCluster, the oar OarCluster, the aurora AuroraWithCustomExecutor, the hadoop HadoopCluster and the edm EDM platform, their outputs", async () => {
         const outputs = deployStack(readStackConfig(readStackFile("local")));
-        assert.deepStrictEqual(Object.keys(outputs), ["wraxl", "oar", "aurora", "hadoop"]);
+        assert.deepStrictEqual(Object.keys(outputs), ["wraxl", "oar", "aurora", "hadoop", "edm"]);
         assert.deepStrictEqual(await valueOf(outputs.oar.nodeNames), ["node1", "node2"]);
         assert.strictEqual(await valueOf(outputs.wraxl.masterUrl), "http://127.0.0.1:5050");
         assert.match(String(await valueOf(outputs.wraxl.enqueueCommand)), /^docker exec test-wraxl-scheduler /);
@@ -34,10 +34,14 @@ describe("stack program (unit, mocked engine)", () => {
         await valueOf(outputs.oar.containerNames);
         await valueOf(outputs.aurora.containerNames);
         await valueOf(outputs.hadoop.containerNames);
+        await valueOf(outputs.edm.containerNames);
+        assert.strictEqual(await valueOf(outputs.edm.loadBalancerUrl), "http://127.0.0.1:8080");
         assert.strictEqual(await valueOf(outputs.hadoop.namenodeUrl), "http://127.0.0.1:9870");
         assert.strictEqual(await valueOf(outputs.aurora.schedulerUrl), "http://127.0.0.1:8081");
         assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/docker:Container").map((c) => c.inputs.name).sort(), [
             "test-aurora-agent1", "test-aurora-master", "test-aurora-observer", "test-aurora-scheduler", "test-aurora-zookeeper",
+            "test-edm-consul", "test-edm-gogs", "test-edm-nginx", "test-edm-worker1-api", "test-edm-worker1-consul",
+            "test-edm-worker1-registrator", "test-edm-worker2-api", "test-edm-worker2-consul", "test-edm-worker2-registrator",
             "test-hadoop-client", "test-hadoop-datanode1", "test-hadoop-historyserver", "test-hadoop-namenode",
             "test-hadoop-nodemanager1", "test-hadoop-resourcemanager", "test-hadoop-zookeeper",
             "test-oar-frontend", "test-oar-node1", "test-oar-node2", "test-oar-server",

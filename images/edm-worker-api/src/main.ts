@@ -15,7 +15,7 @@ function required(name: string): string {
 
 const worker = {
     name: required("WORKER_NAME"),
-    advertiseAddress: required("WORKER_ADVERTISE_ADDRESS"),
+    advertiseAddress: required("WORKER_IP"),
     apiUrl: required("WORKER_API_URL"),
 };
 const kv = consulKv(required("CONSUL_HTTP_ADDR"));

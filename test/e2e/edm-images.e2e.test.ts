@@ -23,7 +23,7 @@ function build(name: string): string {
     const tag = `clusterlab/${name}:${buildContentTag(dir, baseImage)}`;
     if (docker("images", "-q", tag) === "") {
         const started = Date.now();
-        execFileSync("docker", ["build", "--quiet", "--build-arg", `BASE_IMAGE=${baseImage}`, "--tag", tag, dir],
+        execFileSync("docker", ["build", "--quiet", "--force-rm", "--build-arg", `BASE_IMAGE=${baseImage}`, "--tag", tag, dir],
             { stdio: ["ignore", "ignore", "pipe"] });
         console.log(`      built ${tag} in ${((Date.now() - started) / 1000).toFixed(0)}s`);
     }

@@ -129,7 +129,9 @@ const imageProvider: pulumi.dynamic.ResourceProvider = {
             } else {
                 const buildArgs = Object.keys(inputs.build.buildArgs).sort()
                     .flatMap((key) => ["--build-arg", `${key}=${inputs.build!.buildArgs[key]}`]);
-                await runDocker(inputs, ["build", "--quiet", "--tag", inputs.name, ...buildArgs, inputs.build.context]);
+                // --force-rm: a failed step's container goes too (the classic builder keeps it
+                // otherwise, an unlabelled leftover on the engine).
+                await runDocker(inputs, ["build", "--quiet", "--force-rm", "--tag", inputs.name, ...buildArgs, inputs.build.context]);
             }
             imageId = await runDocker(inputs, ["image", "inspect", "--format", "{{.Id}}", inputs.name]);
         }

@@ -1,14 +1,8 @@
 import { z } from "zod";
 import { formatPath } from "../core/config";
 import { defaultBaseImage, dnsLabel, hostPort, imageSource, namedMembers } from "../core/schema";
-import { containerizers, upstreamMesosImages } from "../mesos/schema";
-
-// The same rules as MesosCluster's agents (components/mesos/schema.ts keeps its own copy while
-// another change to that file is in flight; one shared module is the follow-up).
-const attributeName = z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, _ . or -");
-const attributeValue = z.union([z.string().regex(/^[^;:,\s]+$/, "must have no ; : , or spaces"), z.number()]);
-/** A container memory limit in MB: every role has one, so one runaway job cannot take the host. */
-const memoryMb = z.number().int().min(16, "must be at least 16 MB");
+// Agents follow MesosCluster's rules for attributes and memory limits: the same Mesos underneath.
+import { attributeName, attributeValue, containerizers, memoryMb, upstreamMesosImages } from "../mesos/schema";
 
 /**
  * Pinned upstream images, used unless a role's `image` says otherwise. Mesos is MesosCluster's

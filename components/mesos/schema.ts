@@ -27,11 +27,13 @@ const agentResourcesSchema = z.strictObject({
     world: z.number().int().min(0).default(1),
 }, { error: (issue) => (issue.code === "unrecognized_keys" ? "expected cpus, mem, disk, high, low or world" : undefined) });
 
-const attributeName = z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, _ . or -");
-const attributeValue = z.union([z.string().regex(/^[^;:,\s]+$/, "must have no ; : , or spaces"), z.number()]);
+/** An agent attribute's name, as Mesos parses MESOS_ATTRIBUTES. Shared with Aurora's agents. */
+export const attributeName = z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, _ . or -");
+/** An agent attribute's value: text without Mesos' separators, or a number. */
+export const attributeValue = z.union([z.string().regex(/^[^;:,\s]+$/, "must have no ; : , or spaces"), z.number()]);
 
 /** A container memory limit in MB: every role has one, so one runaway job cannot take the host. */
-const memoryMb = z.number().int().min(16, "must be at least 16 MB");
+export const memoryMb = z.number().int().min(16, "must be at least 16 MB");
 
 /** Roles whose names an agent may not take: they share the cluster's container and DNS names. */
 export const mesosRoles = ["zookeeper", "master", "redis", "scheduler", "network"] as const;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { formatPath } from "../core/config";
 import { defaultBaseImage, dnsLabel, hostPort, imageSource, namedMembers } from "../core/schema";
 // Agents follow MesosCluster's rules for attributes and memory limits: the same Mesos underneath.
-import { attributeName, attributeValue, containerizers, memoryMb, upstreamMesosImages } from "../mesos/schema";
+import { attributeName, attributeValue, containerizers, masterRoleSchema, memoryMb, upstreamMesosImages, zookeeperRoleSchema } from "../mesos/schema";
 
 /**
  * Pinned upstream images, used unless a role's `image` says otherwise. Mesos is MesosCluster's
@@ -236,26 +236,9 @@ export const renderedSchedulerFlags = [
 export const auroraArgsSchema = z.strictObject({
     /** Base image for the builds under images/. Default `debian:bookworm-slim`. */
     baseImage: z.string().min(1).default(defaultBaseImage),
-    zookeeper: z.strictObject({
-        /** Default: a build of images/zookeeper (Debian's zookeeper package). */
-        image: imageSource.default({ build: "zookeeper" }),
-        /** Host port for the client port 2181, or `false`. Default 2181. */
-        port: hostPort.default(2181),
-        /** Memory limit, in MB. Default 512. */
-        memoryMb: memoryMb.default(512),
-    }).prefault({}),
-    master: z.strictObject({
-        /** Default: the pinned upstream mesosphere/mesos-master. */
-        image: imageSource.default({ pinned: upstreamAuroraImages.master }),
-        /** Host port of the web UI and API (5050), or `false`. Default 5050. */
-        port: hostPort.default(5050),
-        /** Memory limit, in MB. Default 256. */
-        memoryMb: memoryMb.default(256),
-        /** Masters needed for a quorum. Default 1. */
-        quorum: z.number().int().min(1).default(1),
-        /** Where the master keeps its registry. Default `in_memory`. */
-        registry: z.enum(["in_memory", "replicated_log"]).default("in_memory"),
-    }).prefault({}),
+    /** Zookeeper and the Mesos master: the same roles and settings as MesosCluster's. */
+    zookeeper: zookeeperRoleSchema.prefault({}),
+    master: masterRoleSchema.prefault({}),
     /** The default agent image. Default: the pinned upstream mesosphere/mesos-slave. */
     agentImage: imageSource.default({ pinned: upstreamAuroraImages.agent }),
     /** A count of default agents, or a list of named agents. Default 1. */

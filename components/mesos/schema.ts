@@ -77,28 +77,35 @@ const buildUserSchema = z.strictObject({
 
 const queueResource = z.enum(queueResources);
 
+/** The zookeeper role, as MesosCluster and the Aurora cluster both run it. */
+export const zookeeperRoleSchema = z.strictObject({
+    /** Default: a build of images/zookeeper (Debian's zookeeper package). */
+    image: imageSource.default({ build: "zookeeper" }),
+    /** Host port for the client port 2181, or `false`. Default 2181. */
+    port: hostPort.default(2181),
+    /** Memory limit of the zookeeper container, in MB. Default 512. */
+    memoryMb: memoryMb.default(512),
+});
+
+/** The Mesos master role, as MesosCluster and the Aurora cluster both run it. */
+export const masterRoleSchema = z.strictObject({
+    /** Default: the pinned upstream mesosphere/mesos-master. */
+    image: imageSource.default({ pinned: upstreamMesosImages.master }),
+    /** Host port of the web UI and API (5050), or `false`. Default 5050. */
+    port: hostPort.default(5050),
+    /** Memory limit of the master container, in MB. Default 256. */
+    memoryMb: memoryMb.default(256),
+    /** Masters needed for a quorum. Default 1. */
+    quorum: z.number().int().min(1).default(1),
+    /** Where the master keeps its registry. Default `in_memory`: nothing to clean between runs. */
+    registry: z.enum(["in_memory", "replicated_log"]).default("in_memory"),
+});
+
 export const mesosClusterArgsSchema = z.strictObject({
     /** Base image for the builds under images/. Default `debian:bookworm-slim`. */
     baseImage: z.string().min(1).default(defaultBaseImage),
-    zookeeper: z.strictObject({
-        /** Default: a build of images/zookeeper (Debian's zookeeper package). */
-        image: imageSource.default({ build: "zookeeper" }),
-        /** Host port for the client port 2181, or `false`. Default 2181. */
-        port: hostPort.default(2181),
-        /** Memory limit of the zookeeper container, in MB. Default 512. */
-        memoryMb: memoryMb.default(512),
-    }).prefault({}),
-    master: z.strictObject({
-        /** Default: the pinned upstream mesosphere/mesos-master. */
-        image: imageSource.default({ pinned: upstreamMesosImages.master }),
-        /** Host port of the web UI and API (5050), or `false`. Default 5050. */
-        port: hostPort.default(5050),
-        /** Memory limit of the master container, in MB. Default 256. */
-        memoryMb: memoryMb.default(256),
-        /** Masters needed for a quorum. Default 1. */
-        quorum: z.number().int().min(1).default(1),
-        /** Where the master keeps its registry. Default `in_memory`: nothing to clean between runs. */
-        registry: z.enum(["in_memory", "replicated_log"]).default("in_memory"),
+    zookeeper: zookeeperRoleSchema.prefault({}),
+    master: masterRoleSchema.extend({
         /** The cluster name the UI shows. Default: the component's name. */
         clusterName: z.string().min(1).optional(),
     }).prefault({}),

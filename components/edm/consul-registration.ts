@@ -20,15 +20,17 @@ export interface ConsulServiceInputs {
 }
 
 /** One HTTP call to consul; resolves with the status and body, rejects only when consul cannot be reached. */
-function consulCall(agentUrl: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+function consulCall(agentUrl: string, method: string, path: string, body?: string, timeoutMs = 10000): Promise<{ status: number; body: string; index: string }> {
     const http = require("http") as typeof import("http");
     return new Promise((resolve, reject) => {
-        const req = http.request(new URL(path, agentUrl), { method, timeout: 10000 }, (res) => {
+        const req = http.request(new URL(path, agentUrl), { method, timeout: timeoutMs }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+            res.on("end", () => resolve({
+                status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), index: String(res.headers["x-consul-index"] ?? "0"),
+            }));
         });
-        req.on("timeout", () => req.destroy(new Error(`consul agent at ${agentUrl} did not answer within 10s`)));
+        req.on("timeout", () => req.destroy(new Error(`consul agent at ${agentUrl} did not answer within ${timeoutMs / 1000}s`)));
         req.on("error", reject);
         req.end(body);
     });
@@ -41,15 +43,24 @@ async function register(inputs: ConsulServiceInputs): Promise<void> {
         throw new Error(`consul agent at ${agentUrl} refused the registration of ${registration.ID}: ${answer.status} ${answer.body}`);
     }
     // Ready means passing: dependents (and `up`'s caller) get a service consul already routes to.
+    // Consul's blocking query answers when the service's checks change (or `wait` ends), so this
+    // waits on consul itself, not on a timer.
     const deadline = Date.now() + inputs.passingTimeoutSeconds * 1000;
-    let last = "";
+    let index = "0";
+    let last = "no check yet";
     while (Date.now() < deadline) {
-        const health = await consulCall(agentUrl, "GET", `/v1/agent/health/service/id/${encodeURIComponent(registration.ID)}?format=text`);
-        last = health.body.trim();
-        if (health.status === 200 && last === "passing") {
+        const waitSeconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+        const path = `/v1/health/checks/${encodeURIComponent(registration.Name)}?index=${index}&wait=${waitSeconds}s`;
+        const health = await consulCall(agentUrl, "GET", path, undefined, (waitSeconds + 10) * 1000);
+        if (health.status !== 200) {
+            throw new Error(`consul agent at ${agentUrl} could not report the checks of ${registration.ID}: ${health.status} ${health.body}`);
+        }
+        const checks = (JSON.parse(health.body) as { ServiceID: string; Status: string }[]).filter((c) => c.ServiceID === registration.ID);
+        last = checks.length === 0 ? "no check yet" : checks.map((c) => c.Status).join(", ");
+        if (checks.length > 0 && checks.every((c) => c.Status === "passing")) {
             return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        index = health.index;
     }
     throw new Error(`service ${registration.ID} was registered but its check was not passing within ${inputs.passingTimeoutSeconds}s (last: ${last})`);
 }

@@ -3,7 +3,9 @@
 # dockerd of its own in a network namespace of its own, reached by its own address.
 #
 #   scripts/extra-hosts.sh start [NAME...]   # idempotent; default hosts: host2 host3
-#   scripts/extra-hosts.sh stop  [NAME...]   # stops engines, removes namespaces, leaves nothing
+#   scripts/extra-hosts.sh stop  [NAME...]   # stops engines, removes namespaces; leaves no container,
+#                                            # network or volume, only each engine's images as a cache
+#   scripts/extra-hosts.sh purge [NAME...]   # stop, and remove the image caches too
 #   scripts/extra-hosts.sh stop-engine NAME  # only that host's dockerd goes (a server whose engine
 #                                            # died); `start NAME` brings it back with its data
 #   scripts/extra-hosts.sh status            # one line per host: name, endpoint, up/down
@@ -199,10 +201,25 @@ kill_pidfile() {
   rm -f "$pidfile"
 }
 
+# Everything an engine holds but its images: what a stack may have left behind goes with the
+# host, while images stay as a cache (the next start finds the stacks' builds there, instead of
+# building Hadoop or copying consul again on every run).
+empty_engine() {
+  local sock="unix://$(sock_of "$1")" ids
+  ids="$(docker -H "$sock" ps -aq)"
+  [ -z "$ids" ] || docker -H "$sock" rm -f -v $ids >/dev/null
+  docker -H "$sock" network prune -f >/dev/null
+  docker -H "$sock" volume prune -f >/dev/null
+  # Build leftovers (untagged layers of superseded builds) are not cache worth keeping.
+  docker -H "$sock" image prune -f >/dev/null
+}
+
 stop_host() {
-  local name="$1" ns home
+  local name="$1" keep_images="$2" ns home keep=""
   ns="$(ns_of "$name")"; home="$DIR/$name"
   kill_pidfile "$home/ssh/sshd.pid"
+  # Only an engine that answers can be emptied; one that does not loses its data root too.
+  if [ "$keep_images" = 1 ] && answers "$name" && empty_engine "$name"; then keep=data; fi
   kill_pidfile "$home/dockerd.pid"
   ip link del "clab-$name" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
@@ -210,7 +227,11 @@ stop_host() {
   local mounts
   mounts="$(grep -o " $home/[^ ]*" /proc/mounts | sort -r || true)"
   for m in $mounts; do umount -l "$m" 2>/dev/null || true; done
-  rm -rf "$home"
+  if [ -n "$keep" ] && [ -d "$home" ]; then
+    find "$home" -mindepth 1 -maxdepth 1 ! -name "$keep" -exec rm -rf {} +
+  else
+    rm -rf "$home"
+  fi
 }
 
 hosts=("${@:2}")
@@ -231,10 +252,11 @@ case "${1:-}" in
     if [ "$WITH_SSH" = 1 ] && [[ " ${hosts[*]} " == *" $SSH_HOST "* ]]; then start_sshd "$SSH_HOST"; fi
     say "up in $((SECONDS - start))s: $(for h in "${hosts[@]}"; do printf '%s=%s ' "$h" "$(tcp_of "$h")"; done)"
     ;;
-  stop)
-    for h in "${hosts[@]}"; do stop_host "$h"; done
-    # The bridge and its rules go once no host is left.
-    if [ -z "$(ls -A "$DIR" 2>/dev/null)" ]; then
+  stop|purge)
+    keep_images=1; [ "$1" = purge ] && keep_images=0
+    for h in "${hosts[@]}"; do stop_host "$h" "$keep_images"; done
+    # The bridge and its rules go once no host's namespace is left.
+    if ! ip netns list 2>/dev/null | grep -q '^clab-'; then
       ip link del "$BRIDGE" 2>/dev/null || true
       for chain in DOCKER-USER FORWARD; do
         while iptables -D "$chain" -i "$BRIDGE" -j ACCEPT 2>/dev/null; do :; done
@@ -263,5 +285,5 @@ case "${1:-}" in
     printf 'SSH_HOST=%s\nSSH_DOCKER=ssh://root@%s\nSSH_KEY=%s\nSSH_KNOWN_HOSTS=%s\n' "$SSH_HOST" "$(addr_of "$SSH_HOST")" \
       "$DIR/$SSH_HOST/ssh/client_key" "$DIR/$SSH_HOST/ssh/known_hosts"
     ;;
-  *) die "usage: $0 start|stop|stop-engine|status|env [host2 host3 …]" ;;
+  *) die "usage: $0 start|stop|purge|stop-engine|status|env [host2 host3 …]" ;;
 esac

@@ -2,15 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
 import { DockerImage, DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { createClusterImage } from "../core/image";
+import { createClusterImage, shipClusterImage } from "../core/image";
 import { createClusterNetwork } from "../core/network";
 import { ImageSource } from "../core/schema";
 import { GeneratedPassword } from "../core/secrets";
-import { containerNamesOf, Service } from "../core/service";
+import { containerNamesOf, Service, ServicePort } from "../core/service";
 import { ConsulAgentService } from "./consul-registration";
 import { NginxConfigFile } from "./nginx-upstream";
 import {
     Backend,
+    ConsulAdvertise,
     masterRoles,
     registratorIgnore,
     renderConsulClientCommand,
@@ -22,7 +23,7 @@ import {
     workerApiPort,
     workerRoleNames,
 } from "./render";
-import { EdmMasterArgsInput, edmMasterArgsSchema, EdmWorkerArgsInput, edmWorkerSettingsSchema, workerPorts } from "./schema";
+import { advertisesAcrossHosts, EdmMasterArgsInput, edmMasterArgsSchema, EdmWorkerArgsInput, edmWorkerSettingsSchema, workerPorts } from "./schema";
 
 export { edmMasterArgsSchema, edmPlatformArgsSchema, edmWorkerArgsSchema } from "./schema";
 export { renderUpstream } from "./render";
@@ -60,9 +61,16 @@ export class EdmMaster extends pulumi.ComponentResource {
     public upstream?: NginxConfigFile;
 
     /** What a worker needs to join: the engine, the network, the names of the master's roles. */
-    public readonly platform: { stack: string; cluster: string; host: Host; network: DockerNetwork; consulJoin: string; gogsUrl: string; baseImage: string };
+    public readonly platform: {
+        stack: string; cluster: string; host: Host; network: DockerNetwork; consulJoin: string; gogsUrl: string; baseImage: string;
+        /** Set when the master publishes consul's gossip: agents then advertise their host's address, and join this. */
+        advertise?: ConsulAdvertise;
+        /** gogs at the master's advertised address and published port, for workers on other hosts; unset when unpublished. */
+        remoteGogsUrl?: string;
+    };
     private readonly nginx: Service;
-    private readonly images = new Map<string, DockerImage>();
+    private readonly images = new Map<string, { image: pulumi.Output<string>; built?: DockerImage }>();
+    private readonly networks = new Map<string, DockerNetwork>();
 
     constructor(name: string, args: EdmMasterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("clusterlab:edm:EdmMaster", name, {}, opts);
@@ -71,7 +79,15 @@ export class EdmMaster extends pulumi.ComponentResource {
         const host = givenHost ?? Host.local();
         const stack = pulumi.getStack();
         const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, this);
-        this.platform = { stack, cluster: name, host, network, consulJoin: masterRoles.consul, gogsUrl: `http://${masterRoles.gogs}:3000`, baseImage: settings.baseImage };
+        const { consulSerfLan, consulServerRpc } = settings.ports;
+        const advertise: ConsulAdvertise | undefined = advertisesAcrossHosts(settings) && consulSerfLan !== false && consulServerRpc !== false
+            ? { address: host.advertiseAddress, serfLan: consulSerfLan, serverRpc: consulServerRpc } : undefined;
+        this.platform = {
+            stack, cluster: name, host, network, consulJoin: masterRoles.consul, gogsUrl: `http://${masterRoles.gogs}:3000`, baseImage: settings.baseImage,
+            ...(advertise === undefined ? {} : { advertise }),
+            ...(settings.ports.gogs === false ? {} : { remoteGogsUrl: `http://${host.advertiseAddress}:${settings.ports.gogs}` }),
+        };
+        this.networks.set(host.dockerHost ?? "local", network);
         const image = (_role: string, source: ImageSource) => this.image(source, host);
         const password = new GeneratedPassword(`${name}-gogs-admin-password`, {}, { parent: this });
 
@@ -87,8 +103,8 @@ export class EdmMaster extends pulumi.ComponentResource {
 
         const consul = role("consul", {
             image: image("consul", settings.consulImage),
-            command: renderConsulServerCommand(),
-            ports: [{ name: "ui", internal: 8500, external: settings.ports.consul, scheme: "http" }],
+            command: renderConsulServerCommand(advertise),
+            ports: [{ name: "ui", internal: 8500, external: settings.ports.consul, scheme: "http" }, ...consulAdvertisedPorts(advertise)],
             volumes: [{ name: "data", containerPath: "/consul/data" }],
             memoryMb: settings.memoryMb.consul,
         });
@@ -134,20 +150,41 @@ export class EdmMaster extends pulumi.ComponentResource {
 
     /**
      * The platform's image of a source on a host, made once however many roles and workers run
-     * it: one build of images/consul, not one per worker (each a Go build of several minutes).
+     * it: one build of images/consul, not one per worker (each a Go build of several minutes). On
+     * another host than the master's, the image made on the master's engine is shipped there
+     * (`docker save | docker load`), never built there again.
      */
     image(source: ImageSource, host: Host): pulumi.Output<string> {
+        const home = this.platform.host;
         const key = `${host.dockerHost ?? "local"} ${JSON.stringify(source)}`;
-        let image = this.images.get(key);
-        if (image === undefined) {
+        let made = this.images.get(key);
+        if (made === undefined) {
             const what = "build" in source ? source.build : source.pinned;
             const slug = what.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-            const onHost = host.dockerHost === this.platform.host.dockerHost ? "" : `-${host.name}`;
-            image = createClusterImage(`${this.platform.cluster}-image-${slug}${onHost}`, source,
-                { host, parent: this, baseImage: this.platform.baseImage });
-            this.images.set(key, image);
+            if (host.dockerHost === home.dockerHost) {
+                const built = createClusterImage(`${this.platform.cluster}-image-${slug}`, source,
+                    { host, parent: this, baseImage: this.platform.baseImage });
+                made = { image: built.imageId, built };
+            } else {
+                this.image(source, home);
+                const built = this.images.get(`${home.dockerHost ?? "local"} ${JSON.stringify(source)}`)!.built!;
+                made = { image: shipClusterImage(`${this.platform.cluster}-image-${slug}-${host.name}`, built, home, host, this).imageId };
+            }
+            this.images.set(key, made);
         }
-        return image.imageId;
+        return made.image;
+    }
+
+    /** The platform's network on a host: the master's own, or one per other host, all named `<stack>-<cluster>`. */
+    networkOn(host: Host): DockerNetwork {
+        const key = host.dockerHost ?? "local";
+        let network = this.networks.get(key);
+        if (network === undefined) {
+            network = createClusterNetwork(`${this.platform.cluster}-network-${host.name}`,
+                { stack: this.platform.stack, cluster: this.platform.cluster, host }, this);
+            this.networks.set(key, network);
+        }
+        return network;
     }
 
     /**
@@ -166,7 +203,9 @@ export class EdmMaster extends pulumi.ComponentResource {
             path: upstreamPath,
             content: renderUpstream(backends),
             // nginx resolves the workers' names at reload: a worker API made anew has a new address.
-            triggers: workers.map((worker) => worker.api.container.id),
+            // The nginx container's own id too: the file lives in its layer, so an nginx made anew
+            // (new image, or removed by hand and recreated) starts without it until it is written again.
+            triggers: [this.nginx.container.id, ...workers.map((worker) => worker.api.container.id)],
         }, { parent: this, dependsOn: [this.nginx, ...workers] });
         return this.upstream;
     }
@@ -195,6 +234,8 @@ export class EdmWorker extends pulumi.ComponentResource {
     /** This worker's line in the load balancer's upstream. */
     public readonly backend: Backend;
     public readonly api: Service;
+    /** The name of the host the worker runs on. */
+    public readonly hostName: string;
 
     constructor(name: string, args: EdmWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("clusterlab:edm:EdmWorker", name, {}, opts);
@@ -202,43 +243,58 @@ export class EdmWorker extends pulumi.ComponentResource {
         const settings = parseOrThrow(edmWorkerSettingsSchema, rest, `EdmWorker "${name}" args`);
         const platform = master.platform;
         const host = givenHost ?? platform.host;
-        if (host.dockerHost !== platform.host.dockerHost) {
-            // Another engine needs the master's consul (gossip over TCP and UDP) and nginx to reach
-            // this host's published ports; core's ports are TCP only so far. Refused, not half-done.
-            throw new pulumi.InputPropertiesError({
-                message: `invalid EdmWorker "${name}" args:\n  host: must be the master's Docker engine (${platform.host.dockerHost ?? "local"}) ` +
-                    `for now, got ${host.dockerHost ?? "local"}: workers on other engines are not supported yet`,
-                errors: [{ propertyPath: "host", reason: "must be the master's Docker engine for now" }],
-            });
+        const remote = host.dockerHost !== platform.host.dockerHost;
+        const advertise = platform.advertise;
+        const refuse = (propertyPath: string, reason: string) => new pulumi.InputPropertiesError({
+            message: `invalid EdmWorker "${name}" args:\n  ${propertyPath}: ${reason}`,
+            errors: [{ propertyPath, reason }],
+        });
+        if (remote && advertise === undefined) {
+            throw refuse("host", `runs on ${host.describe()}, not the master's engine: the master must publish consul's gossip ` +
+                `(ports.consulSerfLan and ports.consulServerRpc) for it to join`);
         }
-        const ports = workerPorts(settings) as { api: number; consul: number };
+        if (remote && platform.remoteGogsUrl === undefined) {
+            throw refuse("host", `runs on ${host.describe()}, not the master's engine: the master must publish gogs (ports.gogs) for it to clone from`);
+        }
+        const ports = workerPorts(settings) as { api: number; consul: number; serf?: number };
+        if (advertise !== undefined && ports.serf === undefined) {
+            throw refuse("serfPort", "must be set: the platform's agents advertise their hosts' addresses, and only a worker named workerN (N 1-99) has a default");
+        }
         const worker = settings.name;
         const names = workerRoleNames(worker);
         const scope = (role: string) => ({ stack: platform.stack, cluster: platform.cluster, role });
         const image = (_role: string, source: ImageSource) => master.image(source, host);
+        const network = master.networkOn(host);
+        // Across hosts, every agent gossips at its host's address and published serf port (the
+        // master's and the other workers' agents reach it there); on one host, over the network.
+        const ownAdvertise: ConsulAdvertise | undefined = advertise === undefined ? undefined : { address: host.advertiseAddress, serfLan: ports.serf! };
+        const join = advertise === undefined || !remote ? platform.consulJoin : `${advertise.address}:${advertise.serfLan}`;
 
         const consul = new Service(`${name}-consul`, {
             scope: scope("consul-client"),
             instance: names.consul,
             host,
             image: image("consul", settings.consulImage),
-            network: platform.network,
-            command: renderConsulClientCommand(worker, platform.consulJoin),
+            network,
+            command: renderConsulClientCommand(worker, join, ownAdvertise),
             env: { ...registratorIgnore },
-            ports: [{ name: "http", internal: 8500, external: ports.consul, scheme: "http" }],
+            ports: [{ name: "http", internal: 8500, external: ports.consul, scheme: "http" }, ...consulAdvertisedPorts(ownAdvertise)],
             volumes: [{ name: "data", containerPath: "/consul/data" }],
             healthcheck: imageHealthcheck,
             memoryMb: 128,
         }, { parent: this });
+        // The engine's socket on THIS host's filesystem: a role bound to another engine's socket
+        // would build and run the instances on the wrong host.
+        const socket = host.socketPath;
         const registrator = new Service(`${name}-registrator`, {
             scope: scope("registrator"),
             instance: names.registrator,
             host,
             image: image("registrator", settings.registratorImage),
-            network: platform.network,
+            network,
             command: renderRegistratorCommand(host.advertiseAddress, names.consul),
             env: { ...registratorIgnore, DOCKER_HOST: "unix:///tmp/docker.sock" },
-            binds: [{ hostPath: "/var/run/docker.sock", containerPath: "/tmp/docker.sock", readOnly: false }],
+            binds: [{ hostPath: socket, containerPath: "/tmp/docker.sock", readOnly: false }],
             memoryMb: 64,
             dependsOn: [consul],
         }, { parent: this });
@@ -247,7 +303,7 @@ export class EdmWorker extends pulumi.ComponentResource {
             instance: names.api,
             host,
             image: image("api", settings.image),
-            network: platform.network,
+            network,
             env: {
                 ...registratorIgnore,
                 WORKER_NAME: worker,
@@ -255,11 +311,12 @@ export class EdmWorker extends pulumi.ComponentResource {
                 WORKER_IP: host.advertiseAddress,
                 WORKER_API_URL: `http://${names.api}:${workerApiPort}`,
                 CONSUL_HTTP_ADDR: `http://${names.consul}:8500`,
-                GOGS_URL: platform.gogsUrl,
+                // gogs by its alias beside the master; from another host, at the master's address.
+                GOGS_URL: remote ? platform.remoteGogsUrl! : platform.gogsUrl,
             },
             ports: [{ name: "api", internal: workerApiPort, external: ports.api, scheme: "http" }],
             volumes: [{ name: "data", containerPath: "/var/lib/edm" }],
-            binds: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: false }],
+            binds: [{ hostPath: socket, containerPath: "/var/run/docker.sock", readOnly: false }],
             healthcheck: imageHealthcheck,
             memoryMb: settings.memoryMb,
             dependsOn: [consul],
@@ -272,10 +329,24 @@ export class EdmWorker extends pulumi.ComponentResource {
             passingTimeoutSeconds: 60,
         }, { parent: this, dependsOn: [consul, this.api] });
 
-        this.backend = { worker, address: names.api, port: workerApiPort };
+        // nginx reaches a worker beside it by its alias, one on another host at its published port.
+        this.backend = remote ? { worker, address: host.advertiseAddress, port: ports.api } : { worker, address: names.api, port: workerApiPort };
+        this.hostName = host.name;
         this.apiUrl = pulumi.output(this.api.urls.api);
         this.consulServiceId = registration.id;
         this.containerNames = containerNamesOf({ consul, registrator, api: this.api });
         this.registerOutputs({ apiUrl: this.apiUrl, consulServiceId: this.consulServiceId, containerNames: this.containerNames });
     }
+}
+
+/** The serf LAN port (TCP and UDP) and, on the server, the RPC port, published with their own numbers. */
+function consulAdvertisedPorts(advertise: ConsulAdvertise | undefined): ServicePort[] {
+    if (advertise === undefined) {
+        return [];
+    }
+    return [
+        { name: "serf-lan", internal: advertise.serfLan, external: advertise.serfLan, scheme: "tcp" },
+        { name: "serf-lan-udp", internal: advertise.serfLan, external: advertise.serfLan, scheme: "udp", protocol: "udp" },
+        ...(advertise.serverRpc === undefined ? [] : [{ name: "server-rpc", internal: advertise.serverRpc, external: advertise.serverRpc, scheme: "tcp" }]),
+    ];
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Inputs } from "../core/docker/resources";
-import { runDocker } from "../core/docker/cli";
+import { inspect, runDocker } from "../core/docker/cli";
 
 // The load balancer's upstream file as a resource: written into the running nginx container,
 // checked with `nginx -t`, and applied with `nginx -s reload`, so a change of workers never
@@ -29,6 +29,25 @@ export function renderApplyScript(path: string): string {
     ].join("\n");
 }
 
+/**
+ * What `refresh` concludes from the nginx container as found: the file lives in the container's
+ * own layer, so a container removed by hand took it along (the resource is gone, and `up` writes
+ * it into the new one); a stopped container still holds it (nothing to conclude); a running one
+ * shows the file as it is, and a file that differs from the state's is drift that `up` applies
+ * again. Without this, refresh kept a file that no longer existed and `up` left a new nginx
+ * without any upstream. Pure, for tests; `content` is what `cat` printed, trimmed as runDocker does.
+ */
+export function upstreamAsFound(id: string, props: NginxConfigInputs, running: string | undefined, content: string | undefined):
+    { id?: string; props?: NginxConfigInputs } {
+    if (running === undefined) {
+        return {};
+    }
+    if (running !== "true" || content === undefined || content === props.content.trim()) {
+        return { id, props };
+    }
+    return { id, props: { ...props, content } };
+}
+
 async function apply(inputs: NginxConfigInputs): Promise<void> {
     await runDocker(inputs.dockerHost, ["exec", "-i", inputs.container, "sh", "-c", renderApplyScript(inputs.path)],
         Buffer.from(inputs.content, "utf8"));
@@ -38,6 +57,13 @@ const nginxConfigProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: NginxConfigInputs) {
         await apply(inputs);
         return { id: `${inputs.container}:${inputs.path}`, outs: inputs };
+    },
+    async read(id: string, props: NginxConfigInputs) {
+        const running = await inspect(props.dockerHost, "container", props.container, "{{.State.Running}}");
+        const content = running === "true"
+            ? await runDocker(props.dockerHost, ["exec", props.container, "cat", props.path]).catch(() => "")
+            : undefined;
+        return upstreamAsFound(id, props, running, content);
     },
     async diff(_id: string, olds: NginxConfigInputs, news: NginxConfigInputs) {
         // A new container has no file yet; the same container only needs the new text and a reload.

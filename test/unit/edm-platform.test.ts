@@ -71,7 +71,8 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         assert.strictEqual(upstream.inputs.path, "/etc/nginx/edm/workers.conf");
         assert.deepStrictEqual([...upstream.inputs.content.matchAll(/server (\S+);/g)].map((m: RegExpMatchArray) => m[1]),
             ["worker1-api:8833", "worker2-api:8833", "worker3-api:8833"]);
-        assert.deepStrictEqual(upstream.inputs.triggers, ["edm-worker1-api-id", "edm-worker2-api-id", "edm-worker3-api-id"]);
+        assert.deepStrictEqual(upstream.inputs.triggers, ["edm-nginx-id", "edm-worker1-api-id", "edm-worker2-api-id", "edm-worker3-api-id"],
+            "written again into an nginx made anew, and reloaded when a worker API is made anew");
         assert.deepStrictEqual(upstream.dependsOn, ["edm-nginx", "edm-worker1", "edm-worker2", "edm-worker3"]);
         assert.ok(!JSON.stringify(named("edm-nginx", container).inputs).includes("worker"), "the nginx container knows no worker");
     });

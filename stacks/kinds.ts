@@ -7,6 +7,8 @@ import { HostName } from "../components/core/placement";
 import { createEdmPlatform, edmPlatformOutputs } from "../components/edm/platform";
 import { edmPlatformArgsSchema } from "../components/edm/schema";
 import { HadoopCluster, hadoopClusterArgsSchema } from "../components/hadoop";
+import { hadoopHostRefs, hadoopPlacementProblems } from "../components/hadoop/placement";
+import { HadoopClusterSettings } from "../components/hadoop/schema";
 import { MesosCluster, mesosClusterArgsSchema } from "../components/mesos";
 import { mesosHostRefs, mesosPlacementProblems } from "../components/mesos/placement";
 import { MesosClusterSettings } from "../components/mesos/schema";
@@ -94,8 +96,12 @@ export const clusterKinds: Record<string, ClusterKind> = {
     },
     hadoop: {
         schema: hadoopClusterArgsSchema,
-        deploy(name, args, host) {
-            const cluster = new HadoopCluster(name, { ...args, host });
+        placement(settings, home) {
+            const parsed = settings as HadoopClusterSettings;
+            return { hostRefs: hadoopHostRefs(parsed), problems: hadoopPlacementProblems(parsed, home) };
+        },
+        deploy(name, args, host, hosts) {
+            const cluster = new HadoopCluster(name, { ...args, host, hosts });
             return {
                 namenodeUrl: cluster.namenodeUrl,
                 resourcemanagerUrl: cluster.resourcemanagerUrl,
@@ -105,6 +111,7 @@ export const clusterKinds: Record<string, ClusterKind> = {
                 clientCommand: cluster.clientCommand,
                 exampleJobCommand: cluster.exampleJobCommand,
                 datanodeNames: cluster.datanodeNames,
+                datanodePlacement: cluster.datanodePlacement,
                 nodemanagerNames: cluster.nodemanagerNames,
                 networkName: cluster.networkName,
                 containerNames: cluster.containerNames,

@@ -8,20 +8,25 @@ import { buildContentTag, createClusterImage } from "../core/image";
 import { imagesDirectory } from "../core/images-dir";
 import { dockerObjectName } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
+import { hostSet, resolveHosts } from "../core/placement";
 import { ImageSource } from "../core/schema";
 import { containerNamesOf, Service, ServiceArgs, ServicePort } from "../core/service";
 import { localBuildCaCertificates } from "./build-ca";
+import { hadoopHostRefs, hadoopPlacementProblems, placeHadoop } from "./placement";
 import {
-    defaultFs,
+    DatanodeIdentity,
+    datanodeId,
     hadoopPaths,
     HadoopRole,
     heapMb,
     overriddenProperties,
     renderClientCommand,
     renderConfigFiles,
+    renderDefaultFs,
     renderExampleJobCommand,
     renderHdfsBootstrapCommand,
     renderRoleEnv,
+    roleHosts,
 } from "./render";
 import {
     HadoopClusterArgsInput,
@@ -37,8 +42,10 @@ export { hadoopClusterArgsSchema } from "./schema";
 
 /** HadoopCluster's args: the validated settings (see the schema for each field's default) and where it runs. */
 export interface HadoopClusterArgs extends HadoopClusterArgsInput {
-    /** The Docker host every role runs on. Default: the local engine, ports on 127.0.0.1. */
+    /** The Docker host every role runs on unless placed elsewhere. Default: the local engine, ports on 127.0.0.1. */
     host?: Host;
+    /** Every host datanodes may be placed on by name (`datanodes[].host`, `datanodeHosts`). Default: only `host`. */
+    hosts?: Record<string, Host>;
 }
 
 /** The parts of a HadoopCluster, as `createHadoopCluster` builds them. */
@@ -53,6 +60,10 @@ export interface HadoopClusterParts {
     historyserver: Service;
     client: Service;
     settings: HadoopClusterSettings;
+    /** Each datanode's host, by name. */
+    datanodeHosts: Record<string, Host>;
+    /** Each datanode's address as the namenode hands it to clients (`address:port`), by name. */
+    datanodeAddresses: Record<string, string>;
 }
 
 /** Every Hadoop role's readiness test is the image's, chosen by HADOOP_ROLE; JVMs are slow starters. */
@@ -74,14 +85,15 @@ function missingSource(settings: HadoopClusterSettings, host: Host): ConfigProbl
 
 /**
  * images/hadoop is built with the machine's added CAs when it has any: its Maven stage fetches
- * from Maven Central over TLS, which an intercepting egress proxy re-signs.
+ * from Maven Central over TLS, which an intercepting egress proxy re-signs. Built on each host
+ * that runs a Hadoop role (the tag is a content hash: an engine that has it builds nothing).
  */
-function hadoopImage(resourceName: string, source: ImageSource, host: Host, baseImage: string, parent: pulumi.Resource): DockerImage {
+export function hadoopImage(resourceName: string, source: ImageSource, host: Host, baseImage: string, parent: pulumi.Resource): DockerImage {
     if ("pinned" in source) {
         return createClusterImage(resourceName, source, { host, parent, baseImage });
     }
     const buildDir = path.join(imagesDirectory(), source.build);
-    const ca = localBuildCaCertificates(host);
+    const ca = localBuildCaCertificates();
     return new DockerImage(resourceName, {
         ...host.engine,
         name: `clusterlab/${source.build}:${buildContentTag(buildDir, baseImage)}`,
@@ -95,17 +107,41 @@ function hadoopImage(resourceName: string, source: ImageSource, host: Host, base
  * folders exist; the client once every role is ready.
  */
 export function createHadoopCluster(name: string, args: HadoopClusterArgs, parent: pulumi.Resource): HadoopClusterParts {
-    const { host: givenHost, ...rest } = args;
+    const { host: givenHost, hosts: givenHosts, ...rest } = args;
     const what = `HadoopCluster "${name}" args`;
     const settings = parseOrThrow(hadoopClusterArgsSchema, rest, what);
-    const host = givenHost ?? Host.local();
-    const problems = [...overriddenProperties(settings), ...missingSource(settings, host)];
+    const hosts = hostSet(givenHost ?? Host.local(), givenHosts);
+    const host = hosts.home;
+    const { problems: unknownHosts, hostOf } = resolveHosts(hosts, hadoopHostRefs(settings));
+    const problems = [
+        ...unknownHosts, ...hadoopPlacementProblems(settings, host.name), ...overriddenProperties(settings), ...missingSource(settings, host),
+    ];
     if (problems.length > 0) {
         throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid ${what}:`, problems), errors: problems });
     }
+    const placed = placeHadoop(settings, host.name);
+    // Across hosts every datanode reports its host's address and published ports, and every
+    // client connects to what a datanode reports (the address the namenode saw is NATed).
+    const wiring = { acrossHosts: placed.spansHosts };
     const stack = pulumi.getStack();
     const image = hadoopImage(`${name}-image`, settings.image, host, settings.baseImage, parent).imageId;
     const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
+    // One network and one image per other host, named after it; the cluster's host keeps the one-host names.
+    const remote = new Map<string, { network: DockerNetwork; image: pulumi.Output<string> }>();
+    const onHost = (target: Host) => {
+        if (target.name === host.name) {
+            return { network, image };
+        }
+        let found = remote.get(target.name);
+        if (found === undefined) {
+            found = {
+                network: createClusterNetwork(`${name}-network-${target.name}`, { stack, cluster: name, host: target }, parent),
+                image: hadoopImage(`${name}-image-${target.name}`, settings.image, target, settings.baseImage, parent).imageId,
+            };
+            remote.set(target.name, found);
+        }
+        return found;
+    };
     const clusterId = `CID-${stack}-${name}`;
     const user = settings.client.user;
     const scope = (role: string) => ({ stack, cluster: name, role });
@@ -119,7 +155,7 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
             image,
             network,
             env: renderRoleEnv(roleName, { heapMb: heap, clusterId, user }),
-            files: renderConfigFiles(settings),
+            files: renderConfigFiles(settings, {}, wiring),
             healthcheck: hadoopHealthcheck,
             ...serviceArgs,
         }, { parent });
@@ -140,20 +176,49 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
         }, { parent });
     }
 
+    const rpcPort = settings.namenode.rpcPort;
     const namenode = role("namenode", "namenode", {
-        ports: [port("http", hadoopPorts.namenodeHttp, settings.namenode.port)],
+        ports: [
+            port("http", hadoopPorts.namenodeHttp, settings.namenode.port),
+            // Published at the number it listens on: fs.defaultFS names it the same everywhere.
+            ...(rpcPort === false ? [] : [{ name: "rpc", internal: rpcPort, external: rpcPort, scheme: "hdfs" }]),
+        ],
         volumes: [{ name: "data", containerPath: "/data" }],
         memoryMb: settings.namenode.memoryMb,
         heapMb: heapMb(settings.namenode.memoryMb),
     });
 
     const datanodes: Record<string, Service> = {};
+    const datanodeHosts: Record<string, Host> = {};
+    const datanodeAddresses: Record<string, string> = {};
     for (const datanode of settings.datanodes) {
+        const on = hostOf(placed.datanodes[datanode.name]);
+        const there = onHost(on);
+        const away = on.name !== host.name;
+        const identity: DatanodeIdentity = {
+            name: datanode.name,
+            ...(datanode.ports === undefined ? {} : { ports: datanode.ports }),
+            ...(wiring.acrossHosts ? { advertisedAs: on.advertiseAddress } : {}),
+        };
+        const published = datanode.ports === undefined ? [] : (["data", "http", "ipc"] as const)
+            .map((key): ServicePort => ({ name: key, internal: datanode.ports![key], external: datanode.ports![key], scheme: key === "http" ? "http" : "hdfs" }));
+        datanodeHosts[datanode.name] = on;
+        datanodeAddresses[datanode.name] = datanodeId(identity);
         datanodes[datanode.name] = role("datanode", datanode.name, {
-            files: renderConfigFiles(settings, { datanode: datanode.name }),
+            host: on,
+            image: there.image,
+            network: there.network,
+            env: renderRoleEnv("datanode", {
+                heapMb: heapMb(datanode.memoryMb), clusterId, user, datanode: identity,
+                // From another host: the namenode's UI at its host's address (its readiness check asks there).
+                ...(away ? { namenodeHttp: `${host.advertiseAddress}:${settings.namenode.port}` } : {}),
+            }),
+            files: renderConfigFiles(settings, { datanode: identity }, wiring),
+            ports: published,
             volumes: [{ name: "data", containerPath: "/data" }],
             memoryMb: datanode.memoryMb,
-            heapMb: heapMb(datanode.memoryMb),
+            // fs.defaultFS names the namenode: from another host, its host's address.
+            ...(away ? { extraHosts: { [roleHosts.namenode]: host.advertiseAddress } } : {}),
             dependsOn: [namenode],
         });
     }
@@ -177,7 +242,7 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
     const nodemanagers: Record<string, Service> = {};
     for (const nm of settings.nodemanagers) {
         nodemanagers[nm.name] = role("nodemanager", nm.name, {
-            files: renderConfigFiles(settings, { nodemanager: nm }),
+            files: renderConfigFiles(settings, { nodemanager: nm }, wiring),
             ports: [port("http", hadoopPorts.nodemanagerHttp, nodemanagerPort(nm))],
             volumes: [{ name: "data", containerPath: "/data" }],
             memoryMb: nodemanagerMemoryMb(nm),
@@ -201,7 +266,10 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
         dependsOn: [resourcemanager, historyserver, ...Object.values(nodemanagers)],
     });
 
-    return { network, zookeeper, namenode, datanodes, hdfsBootstrap, resourcemanager, nodemanagers, historyserver, client, settings };
+    return {
+        network, zookeeper, namenode, datanodes, hdfsBootstrap, resourcemanager, nodemanagers, historyserver, client, settings,
+        datanodeHosts, datanodeAddresses,
+    };
 }
 
 /**
@@ -228,6 +296,8 @@ export class HadoopCluster extends pulumi.ComponentResource {
     public readonly examplesJar: pulumi.Output<string>;
     /** The datanodes' and nodemanagers' names. */
     public readonly datanodeNames: pulumi.Output<string[]>;
+    /** Each datanode's host (by the stack's host names) and the address the namenode hands clients for it. */
+    public readonly datanodePlacement: pulumi.Output<Record<string, { host: string; address: string }>>;
     public readonly nodemanagerNames: pulumi.Output<string[]>;
     /** The cluster's Docker network. */
     public readonly networkName: pulumi.Output<string>;
@@ -246,11 +316,13 @@ export class HadoopCluster extends pulumi.ComponentResource {
         this.historyserverUrl = pulumi.output(parts.historyserver.urls.http ?? inside(parts.historyserver, hadoopPorts.historyserverHttp));
         this.nodemanagerUrls = pulumi.output(Object.fromEntries(Object.entries(parts.nodemanagers)
             .map(([nm, service]) => [nm, service.urls.http ?? inside(service, hadoopPorts.nodemanagerHttp)])));
-        this.defaultFs = pulumi.output(defaultFs);
+        this.defaultFs = pulumi.output(renderDefaultFs(parts.settings));
         this.clientCommand = pulumi.output(renderClientCommand(clientContainer, user));
         this.exampleJobCommand = pulumi.output(renderExampleJobCommand(clientContainer, user));
         this.examplesJar = pulumi.output(hadoopPaths.examplesJar);
         this.datanodeNames = pulumi.output(Object.keys(parts.datanodes));
+        this.datanodePlacement = pulumi.output(Object.fromEntries(Object.keys(parts.datanodes)
+            .map((dn) => [dn, { host: parts.datanodeHosts[dn].name, address: parts.datanodeAddresses[dn] }])));
         this.nodemanagerNames = pulumi.output(Object.keys(parts.nodemanagers));
         this.networkName = parts.network.name;
         const roles: Record<string, Service> = {
@@ -269,6 +341,7 @@ export class HadoopCluster extends pulumi.ComponentResource {
             exampleJobCommand: this.exampleJobCommand,
             examplesJar: this.examplesJar,
             datanodeNames: this.datanodeNames,
+            datanodePlacement: this.datanodePlacement,
             nodemanagerNames: this.nodemanagerNames,
             networkName: this.networkName,
             containerNames: this.containerNames,

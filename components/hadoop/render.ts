@@ -1,5 +1,7 @@
 import { ConfigProblem } from "../core/config";
+import { z } from "zod";
 import {
+    datanodePortsSchema,
     hadoopPorts,
     HadoopClusterSettings,
     HadoopNodemanagerSettings,
@@ -56,17 +58,54 @@ export function taskJavaOpts(containerMb: number): string {
     return `-Xmx${Math.floor(containerMb * 0.8)}m @${hadoopPaths.java17Args}`;
 }
 
+/** fs.defaultFS of a cluster with the namenode's RPC port unpublished. */
 export const defaultFs = `hdfs://${roleHosts.namenode}:${hadoopPorts.namenodeRpc}`;
+
+/**
+ * fs.defaultFS: the namenode by its role name, on the published RPC port when there is one (the
+ * namenode listens on that number inside too), so the URI means the same on every host — job
+ * files carry it qualified into paths, and nodes on other hosts map `namenode` to its host.
+ */
+export function renderDefaultFs(settings: HadoopClusterSettings): string {
+    return settings.namenode.rpcPort === false ? defaultFs : `hdfs://${roleHosts.namenode}:${settings.namenode.rpcPort}`;
+}
+
+export type DatanodePorts = z.output<typeof datanodePortsSchema>;
+
+/**
+ * How a datanode names itself to the namenode, which hands that address to clients and other
+ * datanodes: its DNS alias and Hadoop's ports on one host; across hosts, its host's advertised
+ * address and its published ports.
+ */
+export interface DatanodeIdentity {
+    name: string;
+    /** Ports it listens on, the same as published. Default: Hadoop's (9866, 9864, 9867), unpublished. */
+    ports?: DatanodePorts;
+    /** The address it reports instead of its name: its host's advertised address, when the datanodes span hosts. */
+    advertisedAs?: string;
+}
+
+/** How the cluster is wired: across hosts, clients and datanodes reach datanodes by the address each reports. */
+export interface HadoopWiring {
+    acrossHosts: boolean;
+}
+
+const oneHost: HadoopWiring = { acrossHosts: false };
+
+/** The datanode's transfer address as the namenode lists it (`LiveNodes`), and its readiness check looks for. */
+export function datanodeId(datanode: DatanodeIdentity): string {
+    return `${datanode.advertisedAs ?? datanode.name}:${datanode.ports?.data ?? hadoopPorts.datanodeTransfer}`;
+}
 
 /** Properties the component sets from typed args; `properties` may not set them again. */
 function managedCore(settings: HadoopClusterSettings): Record<string, string> {
     return {
-        "fs.defaultFS": defaultFs,
+        "fs.defaultFS": renderDefaultFs(settings),
         ...(settings.zookeeper.enabled ? { "hadoop.zk.address": `${roleHosts.zookeeper}:${hadoopPorts.zookeeper}` } : {}),
     };
 }
 
-function managedHdfs(settings: HadoopClusterSettings): Record<string, string> {
+function managedHdfs(settings: HadoopClusterSettings, wiring: HadoopWiring = oneHost): Record<string, string> {
     return {
         "dfs.replication": String(settings.replication),
         "dfs.namenode.name.dir": "/data/namenode",
@@ -76,8 +115,13 @@ function managedHdfs(settings: HadoopClusterSettings): Record<string, string> {
         "dfs.namenode.rpc-bind-host": "0.0.0.0",
         "dfs.namenode.servicerpc-bind-host": "0.0.0.0",
         "dfs.namenode.http-bind-host": "0.0.0.0",
-        // Datanodes register from addresses Docker's DNS names differently on reverse look-up.
+        // Datanodes register from addresses Docker's DNS names differently on reverse look-up;
+        // across hosts the namenode sees a NATed source (the datanode's host, or Docker's
+        // gateway) that resolves to nothing. A datanode is known by its id and reported address.
         "dfs.namenode.datanode.registration.ip-hostname-check": "false",
+        // Across hosts, the address the namenode saw a datanode register from is NATed: clients
+        // and datanodes connect to the address each datanode reports (its host's) instead.
+        ...(wiring.acrossHosts ? { "dfs.client.use.datanode.hostname": "true", "dfs.datanode.use.datanode.hostname": "true" } : {}),
     };
 }
 
@@ -130,7 +174,7 @@ function managedMapred(settings: HadoopClusterSettings): Record<string, string> 
     };
 }
 
-const managed: Record<SiteFile, (settings: HadoopClusterSettings) => Record<string, string>> = {
+const managed: Record<SiteFile, (settings: HadoopClusterSettings, wiring?: HadoopWiring) => Record<string, string>> = {
     core: managedCore,
     hdfs: managedHdfs,
     yarn: managedYarn,
@@ -140,7 +184,10 @@ const managed: Record<SiteFile, (settings: HadoopClusterSettings) => Record<stri
 /** Per-member properties: what a datanode or nodemanager calls itself. */
 const memberKeys: Record<SiteFile, string[]> = {
     core: [],
-    hdfs: ["dfs.datanode.hostname"],
+    hdfs: [
+        "dfs.datanode.hostname", "dfs.datanode.address", "dfs.datanode.http.address", "dfs.datanode.ipc.address",
+        "dfs.client.use.datanode.hostname", "dfs.datanode.use.datanode.hostname",
+    ],
     yarn: ["yarn.nodemanager.hostname", "yarn.nodemanager.address", "yarn.nodemanager.resource.memory-mb", "yarn.nodemanager.resource.cpu-vcores"],
     mapred: [],
 };
@@ -167,17 +214,29 @@ export function overriddenProperties(settings: HadoopClusterSettings): ConfigPro
     return problems;
 }
 
-function siteProperties(file: SiteFile, settings: HadoopClusterSettings, member: Record<string, string> = {}): Record<string, string> {
-    return { ...managed[file](settings), ...member, ...settings.properties[file], ...settings.uncheckedProperties[file] };
+function siteProperties(file: SiteFile, settings: HadoopClusterSettings, member: Record<string, string> = {}, wiring: HadoopWiring = oneHost): Record<string, string> {
+    return { ...managed[file](settings, wiring), ...member, ...settings.properties[file], ...settings.uncheckedProperties[file] };
 }
 
 export function renderCoreSite(settings: HadoopClusterSettings): string {
     return renderSiteXml(siteProperties("core", settings));
 }
 
-/** hdfs-site.xml; a datanode's names it, so the namenode lists it by its DNS name. */
-export function renderHdfsSite(settings: HadoopClusterSettings, datanode?: string): string {
-    return renderSiteXml(siteProperties("hdfs", settings, datanode === undefined ? {} : { "dfs.datanode.hostname": datanode }));
+/**
+ * hdfs-site.xml; a datanode's says what it reports to the namenode (its DNS name, or its host's
+ * address across hosts) and the ports it listens on when they are published.
+ */
+export function renderHdfsSite(settings: HadoopClusterSettings, datanode?: string | DatanodeIdentity, wiring: HadoopWiring = oneHost): string {
+    const identity = typeof datanode === "string" ? { name: datanode } : datanode;
+    const listen = (port: number) => `0.0.0.0:${port}`;
+    return renderSiteXml(siteProperties("hdfs", settings, identity === undefined ? {} : {
+        "dfs.datanode.hostname": identity.advertisedAs ?? identity.name,
+        ...(identity.ports === undefined ? {} : {
+            "dfs.datanode.address": listen(identity.ports.data),
+            "dfs.datanode.http.address": listen(identity.ports.http),
+            "dfs.datanode.ipc.address": listen(identity.ports.ipc),
+        }),
+    }, wiring));
 }
 
 /** yarn-site.xml; a nodemanager's names it and says what it offers. */
@@ -210,25 +269,37 @@ export function renderCapacitySchedulerXml(): string {
 }
 
 /** Every config file a role's container gets, at its path under the conf folder. */
-export function renderConfigFiles(settings: HadoopClusterSettings, member: { datanode?: string; nodemanager?: HadoopNodemanagerSettings } = {}) {
+export function renderConfigFiles(
+    settings: HadoopClusterSettings,
+    member: { datanode?: string | DatanodeIdentity; nodemanager?: HadoopNodemanagerSettings } = {},
+    wiring: HadoopWiring = oneHost,
+) {
     const file = (name: string, content: string) => ({ path: `${hadoopPaths.conf}/${name}`, content });
     return [
         file("core-site.xml", renderCoreSite(settings)),
-        file("hdfs-site.xml", renderHdfsSite(settings, member.datanode)),
+        file("hdfs-site.xml", renderHdfsSite(settings, member.datanode, wiring)),
         file("yarn-site.xml", renderYarnSite(settings, member.nodemanager)),
         file("mapred-site.xml", renderMapredSite(settings)),
         file("capacity-scheduler.xml", renderCapacitySchedulerXml()),
     ];
 }
 
-/** The env images/hadoop's entrypoint and healthcheck read. */
-export function renderRoleEnv(role: HadoopRole, opts: { heapMb?: number; clusterId: string; user: { name: string; uid: number } }): Record<string, string> {
+/**
+ * The env images/hadoop's entrypoint and healthcheck read. `namenodeHttp`: where a role on
+ * another host reaches the namenode's UI (its host's address and published port). `datanode`:
+ * a datanode's identity, when it reports other than its name and Hadoop's transfer port.
+ */
+export function renderRoleEnv(role: HadoopRole, opts: {
+    heapMb?: number; clusterId: string; user: { name: string; uid: number }; namenodeHttp?: string; datanode?: DatanodeIdentity;
+}): Record<string, string> {
+    const datanode = opts.datanode;
     return {
+        ...(datanode !== undefined && (datanode.ports !== undefined || datanode.advertisedAs !== undefined) ? { DATANODE_ID: datanodeId(datanode) } : {}),
         HADOOP_ROLE: role,
         ...(opts.heapMb === undefined ? {} : { HADOOP_HEAPSIZE_MAX: `${opts.heapMb}m` }),
         ...(role === "namenode" ? { HADOOP_CLUSTER_ID: opts.clusterId } : {}),
         ...(role === "client" ? { CLIENT_USER: opts.user.name, CLIENT_UID: String(opts.user.uid) } : {}),
-        NAMENODE_HTTP: `${roleHosts.namenode}:${hadoopPorts.namenodeHttp}`,
+        NAMENODE_HTTP: opts.namenodeHttp ?? `${roleHosts.namenode}:${hadoopPorts.namenodeHttp}`,
         RESOURCEMANAGER_HTTP: `${roleHosts.resourcemanager}:${hadoopPorts.resourcemanagerHttp}`,
     };
 }

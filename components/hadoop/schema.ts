@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatPath } from "../core/config";
+import { hostGroup, placeMembers, portClashes, PublishedPort, roleHost } from "../core/placement";
 import { defaultBaseImage, dnsLabel, hostPort, imageSource, namedMembers } from "../core/schema";
 import { knownCoreProperties, knownHdfsProperties, knownMapredProperties, knownYarnProperties } from "./known-properties";
 
@@ -12,6 +12,8 @@ export const hadoopPorts = {
     namenodeRpc: 8020,
     namenodeHttp: 9870,
     datanodeTransfer: 9866,
+    datanodeHttp: 9864,
+    datanodeIpc: 9867,
     resourcemanagerHttp: 8088,
     nodemanagerRpc: 45454,
     nodemanagerHttp: 8042,
@@ -26,11 +28,34 @@ const memberName = dnsLabel.refine((name) => !(hadoopRoles as readonly string[])
     error: `must not be a role name (${hadoopRoles.join(", ")})`,
 });
 
+/** A port a role listens on inside its container at the same number it is published on its host. */
+const samePort = z.number().int().min(1).max(65535);
+
+/**
+ * A datanode's ports, each listened on inside at the number published on its host: the namenode
+ * hands clients the address a datanode reports, so the port inside must be the one outside.
+ */
+export const datanodePortsSchema = z.strictObject({
+    /** Block transfer (dfs.datanode.address; 9866 by default in Hadoop): clients and other datanodes read and write blocks here. */
+    data: samePort,
+    /** The datanode's web UI and WebHDFS redirects (dfs.datanode.http.address; 9864 by default in Hadoop). */
+    http: samePort,
+    /** The datanode's IPC (dfs.datanode.ipc.address; 9867 by default in Hadoop): block recovery, a file's last block length. */
+    ipc: samePort,
+});
+
 const datanodeSchema = z.strictObject({
     /** The datanode's stable name: its container, hostname, DNS alias and the name the namenode lists. */
     name: memberName,
     /** Memory limit of the datanode container, in MB (the JVM heap is 60% of it). Default 512. */
     memoryMb: memoryMb(256).default(512),
+    /** The host (under the stack's hosts) this datanode runs on. Default: the next of `datanodeHosts`, else the cluster's host. */
+    host: roleHost,
+    /**
+     * Host ports, the same inside: required of every datanode once the datanodes span hosts (then
+     * each is reached by its host's advertised address). Default: none published, Hadoop's ports inside.
+     */
+    ports: datanodePortsSchema.optional(),
 });
 
 const nodemanagerSchema = z.strictObject({
@@ -47,6 +72,11 @@ const nodemanagerSchema = z.strictObject({
     memoryMb: memoryMb(256).optional(),
     /** Host port of this nodemanager's UI (8042), or `false`. Default: 8042 + N - 1 for `nodemanagerN`, else `false`. */
     port: hostPort.optional(),
+    /**
+     * The host this nodemanager runs on: only the cluster's host for now (MapReduce on a nodemanager
+     * of another host is not wired yet; see components/hadoop/placement.ts). Default: the cluster's host.
+     */
+    host: roleHost,
 });
 
 /** Heap of each nodemanager's own JVM, in MB; its container limit must leave this beside the YARN containers. */
@@ -127,11 +157,20 @@ export const hadoopClusterArgsSchema = z.strictObject({
     namenode: z.strictObject({
         /** Host port of the namenode UI (9870), or `false`. Default 9870. */
         port: hostPort.default(9870),
+        /**
+         * Host port of the namenode's RPC (fs.defaultFS), or `false`. The namenode then listens on
+         * this number inside too, so `hdfs://namenode:<port>` means the same on every host (other
+         * hosts map `namenode` to the cluster host's address). Needed when datanodes run on other
+         * hosts. Default `false`: 8020, inside the cluster network only.
+         */
+        rpcPort: hostPort.default(false),
         /** Memory limit of the namenode container, in MB (the JVM heap is 60% of it). Default 768. */
         memoryMb: memoryMb(256).default(768),
     }).prefault({}),
     /** A count of datanodes (datanode1…N), or a list of named datanodes. Default 1. */
     datanodes: namedMembers(datanodeSchema, "datanode").prefault(1),
+    /** Hosts the datanodes without a `host` of their own are spread over, round-robin. Default: the cluster's host. */
+    datanodeHosts: hostGroup,
     resourcemanager: z.strictObject({
         /** Host port of the ResourceManager UI and REST API (8088), or `false`. Default 8088. */
         port: hostPort.default(8088),
@@ -140,6 +179,8 @@ export const hadoopClusterArgsSchema = z.strictObject({
     }).prefault({}),
     /** A count of nodemanagers (nodemanager1…N), or a list of named nodemanagers. Default 1. */
     nodemanagers: namedMembers(nodemanagerSchema, "nodemanager").prefault(1),
+    /** Hosts the nodemanagers without a `host` of their own are spread over: only the cluster's host for now. Default: the cluster's host. */
+    nodemanagerHosts: hostGroup,
     historyserver: z.strictObject({
         /** Host port of the MapReduce JobHistory UI and REST API (19888), or `false`. Default 19888. */
         port: hostPort.default(19888),
@@ -202,30 +243,35 @@ export const hadoopClusterArgsSchema = z.strictObject({
         }
     });
 }).check((ctx) => {
-    const published = new Map<number, (string | number)[]>();
-    const v = ctx.value;
-    const ports: [(string | number)[], number | false | undefined][] = [
-        [["zookeeper", "port"], v.zookeeper.port],
-        [["namenode", "port"], v.namenode.port],
-        [["resourcemanager", "port"], v.resourcemanager.port],
-        [["historyserver", "port"], v.historyserver.port],
-        ...(Array.isArray(v.nodemanagers) ? v.nodemanagers : [])
-            .map((nm, i): [(string | number)[], number | false | undefined] => [["nodemanagers", i, "port"], nodemanagerPort(nm)]),
-    ];
-    for (const [path, port] of ports) {
-        if (typeof port !== "number") {
-            continue;
-        }
-        const first = published.get(port);
-        if (first !== undefined) {
-            ctx.issues.push({
-                code: "custom", input: port, path,
-                message: `must differ from ${formatPath("", first)}: both publish host port ${port}`,
-            });
-        }
-        published.set(port, path);
+    for (const clash of portClashes(publishedPorts(ctx.value))) {
+        ctx.issues.push({ code: "custom", input: clash.port, path: clash.path, message: clash.message });
     }
 });
+
+/**
+ * Every host port the settings publish, with the host it is published on (undefined: the
+ * cluster's host, whose name the schema does not know; placement.ts checks again with it).
+ */
+export function publishedPorts(v: {
+    zookeeper: { port: number | false }; namenode: { port: number | false; rpcPort: number | false };
+    resourcemanager: { port: number | false }; historyserver: { port: number | false };
+    datanodes: unknown; datanodeHosts?: string[]; nodemanagers: unknown;
+}): PublishedPort[] {
+    const datanodes = Array.isArray(v.datanodes) ? v.datanodes as { name: string; host?: string; ports?: Record<string, number> }[] : [];
+    const nodemanagers = Array.isArray(v.nodemanagers) ? v.nodemanagers as { name: string; host?: string; port?: number | false }[] : [];
+    const datanodeHost = placeMembers(datanodes, v.datanodeHosts);
+    return [
+        { path: ["zookeeper", "port"], host: undefined, port: v.zookeeper.port },
+        { path: ["namenode", "port"], host: undefined, port: v.namenode.port },
+        { path: ["namenode", "rpcPort"], host: undefined, port: v.namenode.rpcPort },
+        { path: ["resourcemanager", "port"], host: undefined, port: v.resourcemanager.port },
+        { path: ["historyserver", "port"], host: undefined, port: v.historyserver.port },
+        ...nodemanagers.map((nm, i): PublishedPort => ({ path: ["nodemanagers", i, "port"], host: nm.host, port: nodemanagerPort(nm) })),
+        ...datanodes.flatMap((dn, i) => (["data", "http", "ipc"] as const).map((key): PublishedPort => ({
+            path: ["datanodes", i, "ports", key], host: datanodeHost[dn.name], port: dn.ports?.[key],
+        }))),
+    ];
+}
 
 /**
  * A nodemanager's host port: the one given, or 8042 + N - 1 for `nodemanagerN`. Derived from

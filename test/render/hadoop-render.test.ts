@@ -2,13 +2,16 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import {
+    datanodeId,
     heapMb,
     renderCapacitySchedulerXml,
     renderClientCommand,
     renderCoreSite,
+    renderDefaultFs,
     renderHdfsBootstrapCommand,
     renderHdfsSite,
     renderMapredSite,
+    renderRoleEnv,
     renderSiteXml,
     renderYarnSite,
     taskJavaOpts,
@@ -31,6 +34,20 @@ describe("Hadoop render functions", () => {
         assert.strictEqual(renderHdfsSite(defaults, "datanode2"), golden("hdfs-site-datanode2.xml"));
         const settings = hadoopClusterArgsSchema.parse({ nodemanagers: [{ name: "nm-big", resources: { memoryMb: 4096, vcores: 8 } }] });
         assert.strictEqual(renderYarnSite(settings, settings.nodemanagers[0]), golden("yarn-site-nm-big.xml"));
+    });
+
+    it("renders a datanode on another host: its host's address, ports listened on as published, clients connecting to what datanodes report", () => {
+        const settings = hadoopClusterArgsSchema.parse({ namenode: { rpcPort: 18020 } });
+        const identity = { name: "datanode2", ports: { data: 19866, http: 19864, ipc: 19867 }, advertisedAs: "10.213.0.2" };
+        assert.strictEqual(renderHdfsSite(settings, identity, { acrossHosts: true }), golden("hdfs-site-datanode2-across-hosts.xml"));
+        assert.strictEqual(renderDefaultFs(settings), "hdfs://namenode:18020");
+        assert.match(renderCoreSite(settings), /<name>fs.defaultFS<\/name>\n {4}<value>hdfs:\/\/namenode:18020<\/value>/);
+        assert.strictEqual(datanodeId(identity), "10.213.0.2:19866");
+        assert.strictEqual(datanodeId({ name: "datanode1" }), "datanode1:9866");
+        assert.strictEqual(renderRoleEnv("datanode", { clusterId: "c", user: { name: "u", uid: 1000 }, datanode: identity, namenodeHttp: "10.213.0.1:9870" }).DATANODE_ID,
+            "10.213.0.2:19866");
+        assert.strictEqual(renderRoleEnv("datanode", { clusterId: "c", user: { name: "u", uid: 1000 }, datanode: { name: "datanode1" } }).DATANODE_ID, undefined,
+            "a datanode with Hadoop's ports and its name: the image's default");
     });
 
     it("renders typed args and extra properties into their files; without zookeeper no state store", () => {

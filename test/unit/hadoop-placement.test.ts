@@ -1,0 +1,169 @@
+import * as assert from "assert";
+import { byType, installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
+import { stackConfigAsPulumiGivesIt } from "../support/stack-config";
+
+installMocks("test");
+const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
+const { deployStack } = require("../../stacks/program") as typeof import("../../stacks/program");
+const { hadoopClusterArgsSchema } = require("../../components/hadoop/schema") as typeof import("../../components/hadoop/schema");
+const { hadoopPlacementProblems, placeHadoop } = require("../../components/hadoop/placement") as typeof import("../../components/hadoop/placement");
+
+const container = "pulumi-nodejs:dynamic/docker:Container";
+const hosts = {
+    local: { bindAddress: "10.0.0.1" },
+    h2: { docker: "tcp://10.0.0.2:2375", bindAddress: "10.0.0.2" },
+    h3: { docker: "ssh://root@10.0.0.3", bindAddress: "0.0.0.0", advertiseAddress: "10.0.0.3" },
+};
+const ports = (base: number) => ({ data: base, http: base + 1, ipc: base + 2 });
+/** HDFS over three hosts: datanode1 beside the namenode, datanode2 on h2, datanode3 on h3. */
+const hadoop = (extra: Record<string, unknown> = {}) => ({
+    kind: "hadoop", host: "local",
+    namenode: { rpcPort: 18020 },
+    datanodeHosts: ["local", "h2", "h3"],
+    datanodes: [{ name: "datanode1", ports: ports(19866) }, { name: "datanode2", ports: ports(19866) }, { name: "datanode3", ports: ports(19866) }],
+    ...extra,
+});
+const stackOf = (clusters: Record<string, unknown>) => stackConfigAsPulumiGivesIt({ "clusterlab:hosts": hosts, "clusterlab:clusters": clusters });
+
+function problemsOf(config: Record<string, string>): string[] {
+    try {
+        readStackConfig(config);
+    } catch (error) {
+        return (error as Error).message.split("\n").slice(1).map((line) => line.trim());
+    }
+    return [];
+}
+function containerNamed(name: string) {
+    const found = byType(container).find((c) => c.inputs.name === name);
+    assert.ok(found, `no container ${name}`);
+    return found!;
+}
+const envOf = (name: string): Record<string, string> => Object.fromEntries((containerNamed(name).inputs.env as string[])
+    .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const fileOf = (name: string, file: string): string =>
+    containerNamed(name).inputs.files.find((f: { path: string }) => f.path === `/etc/hadoop/${file}`).content;
+const property = (xml: string, key: string) => new RegExp(`<name>${key.replace(/\./g, "\\.")}</name>\\n {4}<value>([^<]*)</value>`).exec(xml)?.[1];
+
+describe("HadoopCluster placement (pure)", () => {
+    it("places datanodes by their own host, else round-robin over datanodeHosts; nodemanagers stay home", () => {
+        const settings = hadoopClusterArgsSchema.parse({
+            datanodeHosts: ["h2", "h3"], datanodes: [{ name: "a" }, { name: "b", host: "local" }, { name: "c" }, { name: "d" }],
+        });
+        const placed = placeHadoop(settings, "local");
+        assert.deepStrictEqual(placed.datanodes, { a: "h2", b: "local", c: "h3", d: "h2" });
+        assert.deepStrictEqual(placed.nodemanagers, { nodemanager1: undefined });
+        assert.deepStrictEqual(placed.remoteDatanodes, ["a", "c", "d"]);
+        assert.strictEqual(placed.spansHosts, true);
+        assert.strictEqual(placeHadoop(hadoopClusterArgsSchema.parse({ datanodes: 3, datanodeHosts: ["local"] }), "local").spansHosts, false);
+    });
+
+    it("a datanode's ports may repeat on another host, not on its own (one naming the cluster's host explicitly)", () => {
+        const settings = hadoopClusterArgsSchema.parse({
+            namenode: { rpcPort: 18020 },
+            datanodes: [{ name: "a", ports: ports(19866) }, { name: "b", host: "h2", ports: ports(19866) }, { name: "c", host: "local", ports: { data: 9870, http: 1, ipc: 2 } }],
+        });
+        assert.deepStrictEqual(hadoopPlacementProblems(settings, "local"), [
+            { propertyPath: "datanodes[2].ports.data", reason: 'must differ from namenode.port: both publish host port 9870 on host "local", got 9870' },
+        ]);
+    });
+});
+
+describe("HadoopCluster over several hosts (unit, mocked engine)", () => {
+    beforeEach(resetRecorded);
+
+    it("runs each datanode on its host's engine, with a network and an image per host; everything else on the cluster's host", async () => {
+        const outputs = deployStack(readStackConfig(stackOf({ hadoop: hadoop() })));
+        await valueOf(outputs.hadoop.containerNames);
+        const engineOf = Object.fromEntries(byType(container).map((c) => [c.inputs.name, c.inputs.dockerHost ?? "local"]));
+        assert.deepStrictEqual(engineOf, {
+            "test-hadoop-zookeeper": "local", "test-hadoop-namenode": "local", "test-hadoop-datanode1": "local",
+            "test-hadoop-datanode2": "tcp://10.0.0.2:2375", "test-hadoop-datanode3": "ssh://root@10.0.0.3",
+            "test-hadoop-resourcemanager": "local", "test-hadoop-nodemanager1": "local", "test-hadoop-historyserver": "local", "test-hadoop-client": "local",
+        });
+        const networks = byType("pulumi-nodejs:dynamic/docker:Network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
+        assert.deepStrictEqual(networks, ["test-hadoop@local", "test-hadoop@ssh://root@10.0.0.3", "test-hadoop@tcp://10.0.0.2:2375"]);
+        const hadoopImages = byType("pulumi-nodejs:dynamic/docker:Image").filter((i) => /^clusterlab\/hadoop:/.test(i.inputs.name))
+            .map((i) => i.inputs.dockerHost ?? "local").sort();
+        assert.deepStrictEqual(hadoopImages, ["local", "ssh://root@10.0.0.3", "tcp://10.0.0.2:2375"]);
+        assert.deepStrictEqual(await valueOf(outputs.hadoop.datanodePlacement), {
+            datanode1: { host: "local", address: "10.0.0.1:19866" },
+            datanode2: { host: "h2", address: "10.0.0.2:19866" },
+            datanode3: { host: "h3", address: "10.0.0.3:19866" },
+        });
+        assert.strictEqual(await valueOf(outputs.hadoop.defaultFs), "hdfs://namenode:18020");
+    });
+
+    it("wires HDFS by advertised addresses: each datanode reports its host's address and ports equal inside and out; the namenode's RPC is published at the number it listens on", async () => {
+        const outputs = deployStack(readStackConfig(stackOf({ hadoop: hadoop() })));
+        await valueOf(outputs.hadoop.containerNames);
+        assert.deepStrictEqual(containerNamed("test-hadoop-namenode").inputs.ports, [
+            { ip: "10.0.0.1", internal: 9870, external: 9870 }, { ip: "10.0.0.1", internal: 18020, external: 18020 },
+        ]);
+        assert.strictEqual(property(fileOf("test-hadoop-client", "core-site.xml"), "fs.defaultFS"), "hdfs://namenode:18020");
+        for (const [name, address, ip] of [["datanode1", "10.0.0.1", "10.0.0.1"], ["datanode2", "10.0.0.2", "10.0.0.2"], ["datanode3", "10.0.0.3", "0.0.0.0"]]) {
+            const hdfs = fileOf(`test-hadoop-${name}`, "hdfs-site.xml");
+            assert.strictEqual(property(hdfs, "dfs.datanode.hostname"), address, name);
+            assert.strictEqual(property(hdfs, "dfs.datanode.address"), "0.0.0.0:19866", name);
+            assert.strictEqual(property(hdfs, "dfs.datanode.http.address"), "0.0.0.0:19867", name);
+            assert.strictEqual(property(hdfs, "dfs.datanode.ipc.address"), "0.0.0.0:19868", name);
+            assert.deepStrictEqual(containerNamed(`test-hadoop-${name}`).inputs.ports, [19866, 19867, 19868].map((p) => ({ ip, internal: p, external: p })), name);
+            assert.strictEqual(envOf(`test-hadoop-${name}`).DATANODE_ID, `${address}:19866`, name);
+        }
+        // Every role's clients connect to what a datanode reports, not the NATed address the namenode saw.
+        for (const role of ["client", "namenode", "datanode2", "nodemanager1", "historyserver"]) {
+            const hdfs = fileOf(`test-hadoop-${role}`, "hdfs-site.xml");
+            assert.strictEqual(property(hdfs, "dfs.client.use.datanode.hostname"), "true", role);
+            assert.strictEqual(property(hdfs, "dfs.datanode.use.datanode.hostname"), "true", role);
+            assert.strictEqual(property(hdfs, "dfs.namenode.datanode.registration.ip-hostname-check"), "false", role);
+        }
+        // Datanodes elsewhere find the namenode (fs.defaultFS, its UI for readiness) at the cluster host's address.
+        assert.deepStrictEqual(containerNamed("test-hadoop-datanode2").inputs.extraHosts, ["namenode:10.0.0.1"]);
+        assert.strictEqual(envOf("test-hadoop-datanode2").NAMENODE_HTTP, "10.0.0.1:9870");
+        assert.strictEqual(envOf("test-hadoop-datanode1").NAMENODE_HTTP, "namenode:9870", "beside the namenode: its DNS alias");
+        assert.strictEqual(containerNamed("test-hadoop-datanode1").inputs.extraHosts, undefined);
+    });
+
+    it("a one-host cluster in a multi-host stack renders as before: names, no published datanode ports, no DATANODE_ID, no --add-host", async () => {
+        const outputs = deployStack(readStackConfig(stackOf({ hadoop: { kind: "hadoop", host: "h2", datanodes: 2 } })));
+        await valueOf(outputs.hadoop.containerNames);
+        assert.ok(byType(container).every((c) => c.inputs.dockerHost === "tcp://10.0.0.2:2375"));
+        assert.strictEqual(property(fileOf("test-hadoop-datanode2", "hdfs-site.xml"), "dfs.datanode.hostname"), "datanode2");
+        assert.strictEqual(property(fileOf("test-hadoop-client", "hdfs-site.xml"), "dfs.client.use.datanode.hostname"), undefined);
+        assert.deepStrictEqual(containerNamed("test-hadoop-datanode2").inputs.ports, []);
+        assert.strictEqual(envOf("test-hadoop-datanode2").DATANODE_ID, undefined);
+        assert.ok(byType(container).every((c) => !("extraHosts" in c.inputs)));
+    });
+
+    const bad: [string, Record<string, unknown>, string[]][] = [
+        ["datanodes over hosts without the namenode's RPC port, its UI port or the datanodes' ports",
+            { hadoop: hadoop({ namenode: { port: false }, datanodes: [{ name: "dn1" }, { name: "dn2" }] }) }, [
+                'clusterlab:clusters.hadoop.namenode.rpcPort: must be a host port: datanode "dn2" (host "h2") register with the namenode across hosts, got false',
+                'clusterlab:clusters.hadoop.namenode.port: must be a host port: datanode "dn2" (host "h2") are ready once the namenode\'s UI lists them, and ask it across hosts, got false',
+                'clusterlab:clusters.hadoop.datanodes[0].ports: must be given: the datanodes span hosts, so clients and other datanodes reach "dn1" (host "local") at its host\'s address on these ports, the same inside, e.g. { data: 9866, http: 9864, ipc: 9867 }, got none',
+                'clusterlab:clusters.hadoop.datanodes[1].ports: must be given: the datanodes span hosts, so clients and other datanodes reach "dn2" (host "h2") at its host\'s address on these ports, the same inside, e.g. { data: 9866, http: 9864, ipc: 9867 }, got none',
+            ]],
+        ["nodemanagers on another host (not wired yet)",
+            { hadoop: hadoop({ nodemanagerHosts: ["local", "h2"], nodemanagers: [{ name: "nodemanager1" }, { name: "nm-b", host: "h3" }] }) }, [
+                'clusterlab:clusters.hadoop.nodemanagerHosts[1]: must be the cluster\'s host "local": nodemanagers on other hosts are not supported yet (MapReduce would need each one\'s application master, shuffle and nodemanager ports published and advertised); place datanodes there instead, got "h2"',
+                'clusterlab:clusters.hadoop.nodemanagers[1].host: must be the cluster\'s host "local": nodemanagers on other hosts are not supported yet (MapReduce would need each one\'s application master, shuffle and nodemanager ports published and advertised); place datanodes there instead, got "h3"',
+            ]],
+        ["two datanodes with one port on one host",
+            { hadoop: hadoop({ datanodeHosts: ["h2"], datanodes: [{ name: "dn1", ports: ports(19866) }, { name: "dn2", ports: { data: 19866, http: 1, ipc: 2 } }] }) }, [
+                'clusterlab:clusters.hadoop.datanodes[1].ports.data: must differ from datanodes[0].ports.data: both publish host port 19866 on host "h2", got 19866',
+            ]],
+        ["a datanode naming the cluster's host with a port of the namenode's RPC",
+            { hadoop: hadoop({ datanodeHosts: ["h2"], datanodes: [{ name: "dn1", ports: ports(19866) }, { name: "dn2", host: "local", ports: { data: 18020, http: 3, ipc: 4 } }] }) }, [
+                'clusterlab:clusters.hadoop.datanodes[1].ports.data: must differ from namenode.rpcPort: both publish host port 18020 on host "local", got 18020',
+            ]],
+        ["a datanode on a host the stack does not have",
+            { hadoop: hadoop({ datanodeHosts: ["local", "h9", "h3"] }) }, [
+                'clusterlab:clusters.hadoop.datanodeHosts[1]: must name a host under clusterlab:hosts (local, h2, h3), got "h9"',
+            ]],
+    ];
+    for (const [what, clusters, expected] of bad) {
+        it(`rejects ${what}, naming every path, before any resource`, () => {
+            assert.deepStrictEqual(problemsOf(stackOf(clusters)), expected);
+            assert.strictEqual(recorded.length, 0);
+        });
+    }
+});

@@ -1,0 +1,334 @@
+import * as assert from "assert";
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { appFiles, consulNodes, http, passingWorkerApis, pushToGogs } from "../e2e/support/edm";
+import { changesOf, labelledLeftovers, suiteStack, TestStack } from "../e2e/support/lifecycle";
+import { eventually, sleep } from "../e2e/support/poll";
+import { docker, e2eOptOut, repoRoot } from "../e2e/support/toolchain";
+
+// The EDM platform (EdmMaster + EdmWorker, `kind: edm`) after faults on a real engine, each
+// followed by what a user would run: `refresh` to see the drift, `up` to repair exactly it, then
+// the platform's own job: consul lists every worker API passing, requests through the load
+// balancer reach every worker, gogs answers its admin. Times are from the fault to that.
+// One platform (master + 2 workers) serves every test, in order; the engine-restart test breaks
+// every other run on the engine, so it is run alone (`--grep "engine restarted"`).
+
+// Ports of their own, so this suite never clashes with the EDM e2e suite or a local stack.
+const worker = (n: number) => ({ name: `worker${n}`, apiPort: 28832 + n, consulPort: 28510 + n });
+const edm = (...numbers: number[]) => ({
+    edm: {
+        kind: "edm",
+        master: { ports: { consul: 28500, loadBalancer: 28080, gogs: 23000 } },
+        workers: numbers.map(worker),
+    },
+});
+
+function containersOf(stack: string): { name: string; status: string }[] {
+    return docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", "{{.Names}}\t{{.Status}}")
+        .split("\n").filter((line) => line !== "").map((line) => ({ name: line.split("\t")[0], status: line.split("\t")[1] }));
+}
+
+/** Docker's health of a container: healthy, unhealthy, starting, or its state when it has no healthcheck. */
+const healthOf = (container: string) =>
+    docker("inspect", "--format", "{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}", container);
+
+/** The CLI on the test stack, as a user runs it, so a test can interrupt it. */
+function pulumiCli(stack: TestStack, args: string[]): ChildProcess {
+    return spawn("pulumi", [...args, "--stack", stack.name, "--non-interactive"], {
+        cwd: repoRoot, env: { ...process.env, ...stack.env }, stdio: ["ignore", "pipe", "pipe"], detached: true,
+    });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; output: string }> {
+    let output = "";
+    child.stdout?.on("data", (chunk) => (output += chunk));
+    child.stderr?.on("data", (chunk) => (output += chunk));
+    return new Promise((resolve) => child.on("close", (code) => resolve({ code, output })));
+}
+
+/** `{ create: 1, update: 1 }` as `create 1, update 1`, or `nothing`. */
+const described = (changes: Record<string, number>) =>
+    Object.keys(changes).length === 0 ? "nothing" : Object.entries(changes).map(([op, n]) => `${op} ${n}`).join(", ");
+
+/** The line per fault for the issue's note: time from the fault to a working platform, and what refresh and up changed. */
+function report(fault: string, started: number, changes: string): void {
+    console.log(`      EDM | ${fault} | working again ${((Date.now() - started) / 1000).toFixed(1)}s after the fault | ${changes}`);
+}
+
+const describeFaults = e2eOptOut ? describe.skip : describe;
+
+describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), nginx, registrator stand-in on a real engine: every fault converges again", function () {
+    this.timeout(20 * 60 * 1000);
+    const { stack } = suiteStack("EDM faults", "edm", edm(1, 2), "faults");
+    let out: Record<string, any>;
+    const name = (role: string) => `${stack.name}-edm-${role}`;
+    const auth = () => ({ authorization: `Basic ${Buffer.from(`${out.gogsAdminUser}:${out.gogsAdminPassword}`).toString("base64")}` });
+
+    /** The workers that answered `tries` requests through the load balancer, or why it failed. */
+    async function workersBehindLb(tries: number): Promise<string[]> {
+        const seen = new Set<string>();
+        for (let i = 0; i < tries; i++) {
+            const answer = await http("GET", `${out.loadBalancerUrl}/health`);
+            if (answer.status !== 200) {
+                throw new Error(`the load balancer answered ${answer.status}`);
+            }
+            seen.add(answer.json.worker);
+        }
+        return [...seen].sort();
+    }
+
+    /** What keeps the platform from doing its job with these workers, or undefined when it does. */
+    async function whatIsWrong(workers: string[]): Promise<string | undefined> {
+        try {
+            const containers = containersOf(stack.name);
+            const expected = 3 + 3 * workers.length;
+            const bad = containers.filter((c) => !c.status.startsWith("Up") || /unhealthy|health: starting/.test(c.status));
+            if (containers.length !== expected || bad.length > 0) {
+                return `containers: ${containers.length} of ${expected}, not ready: ${bad.map((c) => `${c.name} (${c.status})`).join(", ") || "none"}`;
+            }
+            const passing = await passingWorkerApis(out.consulUrl);
+            if (JSON.stringify(passing) !== JSON.stringify(workers)) {
+                return `consul lists these worker APIs passing: ${passing.join(", ") || "none"}`;
+            }
+            const behind = await workersBehindLb(2 * workers.length);
+            if (JSON.stringify(behind) !== JSON.stringify(workers)) {
+                return `the load balancer reached ${behind.join(", ")}`;
+            }
+            const admin = await http("GET", `${out.gogsUrl}/api/v1/user`, undefined, auth());
+            if (admin.status !== 200) {
+                return `gogs answered its admin with ${admin.status}`;
+            }
+            return undefined;
+        } catch (error) {
+            return (error as Error).message;
+        }
+    }
+
+    /** Waits until the platform does its job with these workers; fails with the last thing that was wrong. */
+    async function working(workers = ["worker1", "worker2"], seconds = 90): Promise<void> {
+        const deadline = Date.now() + seconds * 1000;
+        let wrong = await whatIsWrong(workers);
+        while (wrong !== undefined) {
+            if (Date.now() > deadline) {
+                throw new Error(`the platform is not working again within ${seconds}s: ${wrong}`);
+            }
+            await sleep(1000);
+            wrong = await whatIsWrong(workers);
+        }
+    }
+
+    const notPassing = (workerName: string) => eventually(`consul reports ${workerName}'s API failing`, 30,
+        async () => !(await passingWorkerApis(out.consulUrl)).includes(workerName));
+    const upstreamFile = () => docker("exec", name("nginx"), "cat", "/etc/nginx/edm/workers.conf");
+
+    before(async () => {
+        const started = Date.now();
+        await stack.up();
+        out = (await stack.outputs()).clusters.edm;
+        assert.strictEqual(out.containerNames["worker1-api"], name("worker1-api"));
+        await working();
+        console.log(`      EDM | first up | a working platform (master + 2 workers) ${((Date.now() - started) / 1000).toFixed(1)}s after up began`);
+    });
+
+    it("EDM, a worker API container removed by hand: refresh reports it gone, consul says so, up recreates only it and reloads nginx's upstream", async () => {
+        const started = Date.now();
+        docker("rm", "--force", name("worker1-api"));
+        // The agent's health check tells the truth meanwhile; the registration itself stays with the agent.
+        await notPassing("worker1");
+        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
+        assert.deepStrictEqual(refresh, { delete: 1 });
+        const up = changesOf((await stack.up()).summary.resourceChanges);
+        // The container, and the upstream applied again (nginx resolves the new address at reload).
+        // The consul registration is not made again: the agent kept it, and its check finds the
+        // new container by its name on the platform network.
+        assert.deepStrictEqual(up, { create: 1, update: 1 });
+        await working();
+        report("worker API container removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+    });
+
+    it("EDM, the nginx load balancer removed by hand: up recreates it and writes its upstream into the new container", async () => {
+        const started = Date.now();
+        docker("rm", "--force", name("nginx"));
+        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
+        // The upstream file lived in the removed container's layer: refresh sees it gone too.
+        assert.deepStrictEqual(refresh, { delete: 2 });
+        const up = changesOf((await stack.up()).summary.resourceChanges);
+        assert.deepStrictEqual(up, { create: 2 });
+        assert.match(upstreamFile(), /server worker1-api:8833;[^\n]*\n\s*server worker2-api:8833;/);
+        await working();
+        report("nginx container removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+    });
+
+    it("EDM, the consul server removed by hand: up makes it anew on its data volume, both workers rejoin and their registrations are still there", async () => {
+        const started = Date.now();
+        docker("rm", "--force", name("consul"));
+        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
+        assert.deepStrictEqual(refresh, { delete: 1 });
+        const up = changesOf((await stack.up()).summary.resourceChanges);
+        // Only the server: the agents retry-join it by name and keep their own registrations.
+        assert.deepStrictEqual(up, { create: 1 });
+        await eventually("consul lists the master and both workers", 60, async () =>
+            JSON.stringify(await consulNodes(out.consulUrl).catch(() => [])) === JSON.stringify(["master", "worker1", "worker2"]));
+        await working();
+        report("consul server removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+    });
+
+    it("EDM, a worker's consul agent removed by hand: up makes it anew on its data volume and registers the worker API in it again", async () => {
+        const started = Date.now();
+        docker("rm", "--force", name("worker1-consul"));
+        await notPassing("worker1");
+        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
+        // The registration cannot be looked at while its agent is gone: kept as it was.
+        assert.deepStrictEqual(refresh, { delete: 1 });
+        const up = changesOf((await stack.up()).summary.resourceChanges);
+        // The agent, and the registration made again in it (the agent's container id is its trigger).
+        assert.deepStrictEqual(up, { create: 1, update: 1 });
+        await working();
+        report("worker consul agent removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+    });
+
+    it("EDM, the gogs (Gitea) container removed by hand: up makes it anew; repositories and the admin account survive on its volume, a clone works", async () => {
+        const repo = `kept${Date.now().toString(36)}`;
+        const gogsUrl = String(out.gogsUrl).replace(/\/$/, "");
+        await pushToGogs(gogsUrl, out.gogsAdminUser, out.gogsAdminPassword, repo, appFiles(repo));
+        const started = Date.now();
+        docker("rm", "--force", name("gogs"));
+        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
+        assert.deepStrictEqual(refresh, { delete: 1 });
+        const up = changesOf((await stack.up()).summary.resourceChanges);
+        assert.deepStrictEqual(up, { create: 1 });
+        await working();
+        const listed = await http("GET", `${gogsUrl}/api/v1/repos/${out.gogsAdminUser}/${repo}`, undefined, auth());
+        assert.strictEqual(listed.status, 200, JSON.stringify(listed.json));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "edm-faults-clone-"));
+        try {
+            const remote = new URL(`${gogsUrl}/${out.gogsAdminUser}/${repo}.git`);
+            remote.username = out.gogsAdminUser;
+            remote.password = out.gogsAdminPassword;
+            execFileSync("git", ["clone", "-q", remote.toString(), dir], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
+            assert.strictEqual(fs.readFileSync(path.join(dir, "docker-compose.yml"), "utf8"), appFiles(repo)["docker-compose.yml"]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        report("gogs container removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+    });
+
+    it("EDM, a worker's consul agent process crashed: the restart policy brings it back with its registration, refresh finds nothing to repair", async () => {
+        const started = Date.now();
+        const agent = name("worker2-consul");
+        const restarts = Number(docker("inspect", "--format", "{{.RestartCount}}", agent));
+        process.kill(Number(docker("inspect", "--format", "{{.State.Pid}}", agent)), "SIGKILL");
+        await eventually("the agent restarted", 60, () => Number(docker("inspect", "--format", "{{.RestartCount}}", agent)) > restarts);
+        await working();
+        const refresh = changesOf((await stack.refresh({ expectNoChanges: true })).summary.resourceChanges);
+        assert.deepStrictEqual(refresh, {});
+        report("worker consul agent process crashed", started, "refresh: nothing; no up needed");
+    });
+
+    it("EDM, a worker API container stopped by hand: its healthcheck and consul say so, refresh reports it stopped, up starts the same container again", async () => {
+        const started = Date.now();
+        const api = name("worker2-api");
+        const id = docker("inspect", "--format", "{{.Id}}", api);
+        docker("stop", api);
+        assert.strictEqual(docker("inspect", "--format", "{{.State.Status}}", api), "exited");
+        assert.strictEqual(healthOf(api), "unhealthy", "a stopped container is not reported healthy");
+        await notPassing("worker2");
+        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
+        assert.deepStrictEqual(refresh, { update: 1 });
+        const up = changesOf((await stack.up()).summary.resourceChanges);
+        assert.deepStrictEqual(up, { update: 1 });
+        assert.strictEqual(docker("inspect", "--format", "{{.Id}}", api), id, "the same container, started again");
+        await working();
+        report("worker API container stopped", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+    });
+
+    it("EDM, the cluster network removed while its containers were stopped: up restores the network and every attachment", async () => {
+        const started = Date.now();
+        const names = containersOf(stack.name).map((c) => c.name);
+        assert.strictEqual(names.length, 9);
+        docker("stop", ...names);
+        docker("network", "rm", out.networkName);
+        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
+        // The network gone; every container stopped and cut off. The registrations and the
+        // upstream file cannot be looked at while their containers are stopped: kept as they were.
+        assert.deepStrictEqual(refresh, { delete: 1, update: 9 });
+        const up = changesOf((await stack.up()).summary.resourceChanges);
+        // The network; each container made anew on it (volumes stay); the upstream file replaced,
+        // that is written into the new nginx (its container input is unknown until that nginx
+        // exists, so Pulumi replaces it with its container); each registration made again in its
+        // new agent (an update: same agent address, same service id).
+        assert.deepStrictEqual(up, { create: 1, replace: 10, update: 2 });
+        await working();
+        report("network removed (containers stopped)", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+    });
+
+    it("EDM, the Docker engine restarted: the platform is working again by itself, refresh finds nothing to repair", async () => {
+        const started = Date.now();
+        const pid = Number(fs.readFileSync("/var/run/docker.pid", "utf8").trim());
+        process.kill(pid, "SIGTERM");
+        await eventually("dockerd stopped", 60, () => !fs.existsSync(`/proc/${pid}`));
+        const engine = spawn("bash", [path.join(repoRoot, "scripts", "docker-engine.sh")], { stdio: "inherit" });
+        assert.strictEqual((await exited(engine)).code, 0);
+        await working(["worker1", "worker2"], 180);
+        const refresh = changesOf((await stack.refresh({ expectNoChanges: true })).summary.resourceChanges);
+        assert.deepStrictEqual(refresh, {});
+        report("engine restarted", started, "refresh: nothing; no up needed");
+    });
+
+    it("EDM, two `up` at once: the second is refused by the backend's lock, and the first adds worker3 intact", async () => {
+        await stack.setClusters(edm(1, 2, 3));
+        const first = pulumiCli(stack, ["up", "--yes", "--skip-preview"]);
+        const firstDone = exited(first);
+        const lockDir = path.join(stack.backendDir, ".pulumi", "locks");
+        await eventually("the first up holds the lock", 60, () => fs.existsSync(lockDir) &&
+            fs.readdirSync(lockDir, { recursive: true }).some((file) => String(file).endsWith(".json")));
+        const second = await exited(pulumiCli(stack, ["up", "--yes", "--skip-preview"]));
+        assert.notStrictEqual(second.code, 0);
+        assert.match(second.output, /currently locked/);
+        const firstResult = await firstDone;
+        assert.strictEqual(firstResult.code, 0, firstResult.output);
+        assert.deepStrictEqual(changesOf((await stack.preview({ expectNoChanges: true })).changeSummary), {});
+        await working(["worker1", "worker2", "worker3"]);
+    });
+
+    // SIGINT adds worker4 (interrupted while creating); SIGKILL removes worker3 and worker4 and
+    // adds worker5 (interrupted while deleting and creating at once).
+    for (const [signal, workers, added] of [["SIGINT", [1, 2, 3, 4], 4], ["SIGKILL", [1, 2, 5], 5]] as const) {
+        it(`EDM, an up interrupted half-way by ${signal}: scripts/recover.sh and the next up finish the job`, async () => {
+            const started = Date.now();
+            await stack.setClusters(edm(...workers));
+            const cli = pulumiCli(stack, ["up", "--yes", "--skip-preview"]);
+            const done = exited(cli);
+            await eventually(`worker${added}'s consul agent being created`, 180, () => containersOf(stack.name).some((c) => c.name === name(`worker${added}-consul`)));
+            // SIGINT to the CLI, as Ctrl-C; SIGKILL to its whole process group, as a crash of the machine's session.
+            process.kill(signal === "SIGINT" ? cli.pid! : -cli.pid!, signal);
+            const interrupted = await done;
+            assert.notStrictEqual(interrupted.code, 0, interrupted.output);
+            const recover = await exited(spawn("bash", [path.join(repoRoot, "scripts", "recover.sh"), stack.name], {
+                cwd: repoRoot, env: { ...process.env, ...stack.env }, stdio: ["ignore", "pipe", "pipe"],
+            }));
+            assert.strictEqual(recover.code, 0, recover.output);
+            for (const line of recover.output.split("\n").filter((l) => l.startsWith("recover:"))) {
+                console.log(`      ${line}`);
+            }
+            const pending = /(\d+) pending/.exec(interrupted.output);
+            console.log(`      the interrupted up exited with ${interrupted.code ?? signal}${pending ? `, ${pending[0]} operations` : ""}`);
+            const up = changesOf((await stack.up()).summary.resourceChanges);
+            const names = workers.map((n) => `worker${n}`);
+            await working(names);
+            assert.deepStrictEqual([...upstreamFile().matchAll(/# (worker\d+)/g)].map((m) => m[1]), names);
+            assert.deepStrictEqual(changesOf((await stack.preview({ expectNoChanges: true })).changeSummary), {});
+            report(`up interrupted by ${signal}`, started, `recover.sh, then up: ${described(up)}`);
+        });
+    }
+
+    it("EDM, destroy after containers, a volume and the targets of consul and nginx resources were removed by hand: succeeds and leaves nothing labelled", async () => {
+        // worker1's agent holds its API registration; nginx holds the upstream file.
+        docker("rm", "--force", name("worker1-consul"), name("nginx"), name("worker2-api"), name("gogs"));
+        docker("volume", "rm", `${name("gogs")}-data`);
+        await stack.destroy();
+        assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+    });
+});

@@ -5,7 +5,8 @@ import { ConfigProblem } from "../components/core/config";
 import { Host } from "../components/core/host";
 import { HostName } from "../components/core/placement";
 import { createEdmPlatform, edmPlatformOutputs } from "../components/edm/platform";
-import { edmPlatformArgsSchema } from "../components/edm/schema";
+import { edmHostRefs, edmPlacementProblems } from "../components/edm/placement";
+import { edmPlatformArgsSchema, EdmPlatformSettings } from "../components/edm/schema";
 import { HadoopCluster, hadoopClusterArgsSchema } from "../components/hadoop";
 import { hadoopHostRefs, hadoopPlacementProblems } from "../components/hadoop/placement";
 import { HadoopClusterSettings } from "../components/hadoop/schema";
@@ -74,8 +75,12 @@ export const clusterKinds: Record<string, ClusterKind> = {
     },
     edm: {
         schema: edmPlatformArgsSchema,
-        deploy(name, args, host) {
-            return edmPlatformOutputs(createEdmPlatform(name, args, host));
+        placement(settings, home) {
+            const parsed = settings as EdmPlatformSettings;
+            return { hostRefs: edmHostRefs(parsed), problems: edmPlacementProblems(parsed, home) };
+        },
+        deploy(name, args, host, hosts) {
+            return edmPlatformOutputs(createEdmPlatform(name, args, host, undefined, hosts));
         },
     },
     aurora: {

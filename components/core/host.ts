@@ -15,6 +15,12 @@ export const hostArgsSchema = z.strictObject({
     bindAddress: z.ipv4().or(z.ipv6()).default("127.0.0.1"),
     /** The address users and other hosts reach this host by. Default: `bindAddress`, or `localhost` when that is a wildcard. */
     advertiseAddress: z.string().min(1).optional(),
+    /**
+     * The engine's socket as a path on the host's own filesystem, for roles that bind it (a worker
+     * API that runs compose, registrator). Default `/var/run/docker.sock`.
+     */
+    // Optional rather than defaulted here, so a parsed stack config stays what it was before this key.
+    socketPath: z.string().regex(/^\/\S*$/, "must be an absolute path").optional(),
     /** TLS for a tcp:// engine (usually port 2376): PEM text of the CA, client cert and key; set them as secrets. Default none. */
     tls: z.strictObject({ ca: pem, cert: pem, key: pem }).optional(),
     /** For an ssh:// engine: a private key (secret), known_hosts lines, and `ssh -o` options. Default: the user's ssh setup. */
@@ -34,6 +40,9 @@ export const hostArgsSchema = z.strictObject({
 
 export type HostArgs = z.input<typeof hostArgsSchema>;
 
+/** Where a Linux engine's socket is unless the host says otherwise. */
+export const defaultSocketPath = "/var/run/docker.sock";
+
 /**
  * Where a cluster's containers run: one Docker engine, and the addresses it is reached by.
  * Not a resource itself: every container, network and volume carries its engine endpoint.
@@ -45,6 +54,8 @@ export class Host {
     public readonly bindAddress: string;
     /** The address users and other hosts reach published ports by. */
     public readonly advertiseAddress: string;
+    /** The engine's socket on the host's filesystem, for roles that bind it. */
+    public readonly socketPath: string;
     /** TLS material (plain, for the reachability check); resources get it through `engine`, as a secret. */
     public readonly tls: EngineTls | undefined;
     /** ssh settings (plain, for the reachability check); resources get them through `engine`. */
@@ -57,6 +68,7 @@ export class Host {
         this.advertiseAddress = parsed.advertiseAddress ?? advertisedFor(parsed.bindAddress);
         this.tls = parsed.tls;
         this.ssh = parsed.ssh;
+        this.socketPath = parsed.socketPath ?? defaultSocketPath;
     }
 
     /**

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { DockerImageShipment } from "./docker/image-ship";
 import { DockerImage } from "./docker/resources";
 import { Host } from "./host";
 import { imagesDirectory } from "./images-dir";
@@ -50,4 +51,20 @@ export function createClusterImage(resourceName: string, source: ImageSource, op
         name: `clusterlab/${source.build}:${buildContentTag(buildDir, opts.baseImage)}`,
         build: { context: buildDir, buildArgs: { BASE_IMAGE: opts.baseImage } },
     }, resourceOpts);
+}
+
+/**
+ * An image already on one host's engine (built or pulled there by `image`), copied to another
+ * host with `docker save | docker load` instead of built there again: for images whose build
+ * takes long or needs what the other host lacks. Skipped when the target has the image already.
+ * Opt-in: createClusterImage still builds on the host it is given.
+ */
+export function shipClusterImage(resourceName: string, image: DockerImage, from: Host, to: Host, parent: pulumi.Resource): DockerImageShipment {
+    const source = from.plainEngine;
+    return new DockerImageShipment(resourceName, {
+        ...to.engine,
+        name: image.name,
+        sourceImageId: image.imageId,
+        source: from.tls === undefined && from.ssh === undefined ? source : pulumi.secret(source),
+    }, { parent, dependsOn: [image] });
 }

@@ -41,6 +41,8 @@ export interface PublishedPort {
     path: (string | number)[];
     host: HostName;
     port: number | false | undefined;
+    /** TCP and UDP ports are separate: one number may be published once for each. Default `tcp`. */
+    protocol?: "tcp" | "udp";
 }
 
 /**
@@ -50,15 +52,16 @@ export interface PublishedPort {
 export function portClashes(ports: readonly PublishedPort[]): { path: (string | number)[]; port: number; message: string }[] {
     const seen = new Map<string, (string | number)[]>();
     const clashes: { path: (string | number)[]; port: number; message: string }[] = [];
-    for (const { path, host, port } of ports) {
+    for (const { path, host, port, protocol } of ports) {
         if (typeof port !== "number") {
             continue;
         }
-        const key = `${host ?? ""}\0${port}`;
+        const udp = protocol === "udp";
+        const key = `${host ?? ""}\0${port}${udp ? "/udp" : ""}`;
         const first = seen.get(key);
         if (first !== undefined) {
             const where = host === undefined ? "" : ` on host "${host}"`;
-            clashes.push({ path, port, message: `must differ from ${formatPath("", first)}: both publish host port ${port}${where}` });
+            clashes.push({ path, port, message: `must differ from ${formatPath("", first)}: both publish host port ${port}${udp ? "/udp" : ""}${where}` });
         } else {
             seen.set(key, path);
         }

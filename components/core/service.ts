@@ -12,6 +12,8 @@ export interface ServicePort {
     external: number | false;
     /** The URL scheme of `urls[name]`. */
     scheme: string;
+    /** `udp` publishes a UDP port (consul's serf gossip); a UDP port gets no entry in `urls`. Default `tcp`. */
+    protocol?: "tcp" | "udp";
 }
 
 /** A readiness test run inside the container, as an argv. */
@@ -88,7 +90,7 @@ export class Service extends pulumi.ComponentResource {
 
         this.dnsName = instance;
         this.urls = Object.fromEntries((args.ports ?? [])
-            .filter((port) => port.external !== false)
+            .filter((port) => port.external !== false && port.protocol !== "udp")
             .map((port) => [port.name, `${port.scheme}://${args.host.advertiseAddress}:${port.external}`]));
 
         this.container = new DockerContainer(name, {
@@ -102,7 +104,8 @@ export class Service extends pulumi.ComponentResource {
             network: args.network.name,
             aliases: [instance],
             ports: (args.ports ?? []).flatMap((port) => port.external === false ? []
-                : [{ ip: args.host.bindAddress, internal: port.internal, external: port.external }]),
+                // `protocol` only for UDP: a TCP port's inputs stay as before, so existing containers see no diff.
+                : [{ ip: args.host.bindAddress, internal: port.internal, external: port.external, ...(port.protocol === "udp" ? { protocol: "udp" as const } : {}) }]),
             mounts: [
                 ...volumes.map((v) => ({ type: "volume" as const, source: v.resource.name, target: v.target, readOnly: false })),
                 ...(args.sharedVolumes ?? []).map((v) => ({ type: "volume" as const, source: v.volume.name, target: v.containerPath, readOnly: false })),

@@ -309,7 +309,9 @@ export class EdmWorker extends pulumi.ComponentResource {
                 WORKER_NAME: worker,
                 // The seed's "worker ip": recorded at instance/<id>/ip and in the instances' endpoints.
                 WORKER_IP: host.advertiseAddress,
-                WORKER_API_URL: `http://${names.api}:${workerApiPort}`,
+                // Stored in KV for other workers to forward an instance's calls here: across hosts,
+                // the advertised address and published port; on one host, the alias.
+                WORKER_API_URL: advertise === undefined ? `http://${names.api}:${workerApiPort}` : `http://${host.advertiseAddress}:${ports.api}`,
                 CONSUL_HTTP_ADDR: `http://${names.consul}:8500`,
                 // gogs by its alias beside the master; from another host, at the master's address.
                 GOGS_URL: remote ? platform.remoteGogsUrl! : platform.gogsUrl,

@@ -55,14 +55,40 @@ export function renderUpstream(backends: readonly Backend[]): string {
     ].join("\n");
 }
 
-/** The seed's consul server: one server that elects itself, with the UI, its data on a volume. */
-export function renderConsulServerCommand(): string[] {
-    return ["agent", "-server", "-bootstrap-expect=1", "-ui", "-node=master", "-client=0.0.0.0", "-data-dir=/consul/data"];
+/**
+ * How a consul agent is reached by agents on other hosts: its host's address and the ports it
+ * listens on, published with the same numbers (consul advertises the port it listens on).
+ */
+export interface ConsulAdvertise {
+    address: string;
+    serfLan: number;
+    /** The server's RPC port; clients have none. */
+    serverRpc?: number;
 }
 
-/** A worker's consul client: joins the master again and again until it answers (the seed's -retry-join). */
-export function renderConsulClientCommand(worker: string, join: string): string[] {
-    return ["agent", `-node=${worker}`, `-retry-join=${join}`, "-client=0.0.0.0", "-data-dir=/consul/data"];
+/** `-advertise` and the ports it goes with, or nothing for agents that gossip over the cluster network. */
+function advertiseFlags(advertise: ConsulAdvertise | undefined): string[] {
+    if (advertise === undefined) {
+        return [];
+    }
+    return [`-advertise=${advertise.address}`, `-serf-lan-port=${advertise.serfLan}`,
+        ...(advertise.serverRpc === undefined ? [] : [`-server-port=${advertise.serverRpc}`])];
+}
+
+/**
+ * The seed's consul server: one server that elects itself, with the UI, its data on a volume.
+ * With `advertise`, other hosts' agents reach it at its host's address and published ports.
+ */
+export function renderConsulServerCommand(advertise?: ConsulAdvertise): string[] {
+    return ["agent", "-server", "-bootstrap-expect=1", "-ui", "-node=master", "-client=0.0.0.0", "-data-dir=/consul/data", ...advertiseFlags(advertise)];
+}
+
+/**
+ * A worker's consul client: joins the master again and again until it answers (the seed's
+ * -retry-join); `join` is the server's alias, or `address:serfPort` across hosts.
+ */
+export function renderConsulClientCommand(worker: string, join: string, advertise?: ConsulAdvertise): string[] {
+    return ["agent", `-node=${worker}`, `-retry-join=${join}`, "-client=0.0.0.0", "-data-dir=/consul/data", ...advertiseFlags(advertise)];
 }
 
 /** registrator: every container with a published port, registered as `advertiseAddress:hostPort` in the worker's agent. */

@@ -1,26 +1,54 @@
 import * as assert from "assert";
 import { appFiles, catalogEntries, consulNodes, http, kvValue, passingWorkerApis, pushToGogs } from "./support/edm";
-import { changesOf, danglingVolumes, labelledLeftovers, suiteStack } from "./support/lifecycle";
+import { dockerOn, ExtraHosts, labelledOn, startExtraHosts } from "./support/extra-hosts";
+import { changesOf, danglingVolumes, labelledLeftovers, TestStack } from "./support/lifecycle";
 import { eventually, sleep } from "./support/poll";
-import { docker, e2eOptOut } from "./support/toolchain";
+import { docker, e2eOptOut, prepareToolchain } from "./support/toolchain";
 
-// Ports of their own, so this suite never clashes with a local stack on the same engine.
-const worker = (n: number) => ({ name: `worker${n}`, apiPort: 18832 + n, consulPort: 18510 + n });
+// The EDM platform over three Docker engines, as the seed spreads it over servers: the master
+// on the local engine, worker1 on host2 (plain tcp://), worker2 on host3 (tcp:// with TLS), each
+// extra engine in its own network namespace (scripts/extra-hosts.sh). Ports of their own, so this
+// suite never clashes with a local stack on the same engines.
+
+/** The root namespace's address on the extra hosts' bridge: where the local engine publishes for them. */
+const localAddress = "10.213.0.1";
+
+function edmHosts(extra: ExtraHosts) {
+    return {
+        local: { bindAddress: localAddress },
+        // The extra engines share this machine's filesystem: each one's socket is its own file.
+        host2: { docker: extra.host2.docker, bindAddress: extra.host2.address, socketPath: extra.host2.socket },
+        host3: {
+            docker: extra.host3.tls.docker, bindAddress: extra.host3.address, socketPath: extra.host3.socket,
+            tls: { ca: extra.host3.tls.ca, cert: extra.host3.tls.cert, key: extra.host3.tls.key },
+        },
+    };
+}
+
+const worker = (n: number, host: string) => ({ name: `worker${n}`, host, apiPort: 18832 + n, consulPort: 18510 + n, serfPort: 18310 + n });
 const edm = (workers: number) => ({
     edm: {
         kind: "edm",
-        master: { ports: { consul: 18500, loadBalancer: 18080, gogs: 13000 } },
-        workers: Array.from({ length: workers }, (_, i) => worker(i + 1)),
+        host: "local",
+        master: { ports: { consul: 18500, loadBalancer: 18080, gogs: 13000, consulSerfLan: 18301, consulServerRpc: 18300 } },
+        // worker3 (for the grow/shrink check) shares host2 with worker1: distinct ports there.
+        workers: Array.from({ length: workers }, (_, i) => worker(i + 1, ["host2", "host3", "host2"][i])),
     },
 });
 
 const describeE2e = e2eOptOut ? describe.skip : describe;
 
-describeE2e("EdmMaster + EdmWorker end to end — consul 1.16.3, gogs, nginx, registrator stand-in, the worker API", function () {
-    this.timeout(30 * 60 * 1000);
-    const { stack, danglingBefore } = suiteStack("EDM e2e", "edm", edm(2));
+describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, worker1 on host2 tcp://, worker2 on host3 TLS) — consul 1.16.3, gogs (Gitea), nginx, registrator STAND-IN, the worker API", function () {
+    this.timeout(40 * 60 * 1000);
+    const stack = new TestStack("edm", "e2e");
+    let extra: ExtraHosts;
     let out: Record<string, any>;
     let upAt = 0;
+    let started = 0;
+    let danglingBefore = new Set<string>();
+    const engines: Record<string, string> = {};
+    /** docker on the engine a worker runs on. */
+    const onWorker = (name: string, ...args: string[]) => dockerOn(engines[out.workerHosts[name]], ...args);
     const nginxId = () => docker("inspect", "--format", "{{.Id}}", out.containerNames.nginx);
     const upstreamFile = () => docker("exec", out.containerNames.nginx, "cat", "/etc/nginx/edm/workers.conf");
     const workersBehindLb = async (tries: number) => {
@@ -33,46 +61,82 @@ describeE2e("EdmMaster + EdmWorker end to end — consul 1.16.3, gogs, nginx, re
         return [...seen].sort();
     };
 
-    it("EDM: up leaves a master and two workers, and consul lists every node and both worker APIs passing", async () => {
-        const started = Date.now();
+    before(async () => {
+        started = Date.now();
+        prepareToolchain();
+        extra = startExtraHosts();
+        engines.local = "unix:///var/run/docker.sock";
+        engines.host2 = extra.host2.docker;
+        engines.host3 = `unix://${extra.host3.socket}`;
+        danglingBefore = danglingVolumes();
+        await stack.init({});
+        await stack.setStackConfig(edmHosts(extra), edm(2));
+    });
+    after(async () => {
+        await stack.dispose();
+        console.log(`    suite EDM e2e: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    });
+
+    it("EDM: up leaves the master on the local engine and a worker on each extra host, and consul lists every node and both worker APIs passing", async () => {
+        const t = Date.now();
         await stack.up();
         upAt = Date.now();
-        console.log(`      up to a ready platform (master + 2 workers): ${((upAt - started) / 1000).toFixed(1)}s`);
+        console.log(`      up to a ready platform (master + 2 workers on two other engines): ${((upAt - t) / 1000).toFixed(1)}s`);
         out = (await stack.outputs()).clusters.edm;
+        const s = stack.name;
+        const names = (engine: string) => dockerOn(engine, "ps", "--filter", `label=clusterlab.stack=${s}`, "--format", "{{.Names}}").split("\n").sort();
+        assert.deepStrictEqual(names(engines.local), [`${s}-edm-consul`, `${s}-edm-gogs`, `${s}-edm-nginx`]);
+        assert.deepStrictEqual(names(engines.host2), [`${s}-edm-worker1-api`, `${s}-edm-worker1-consul`, `${s}-edm-worker1-registrator`]);
+        assert.deepStrictEqual(names(engines.host3), [`${s}-edm-worker2-api`, `${s}-edm-worker2-consul`, `${s}-edm-worker2-registrator`]);
+        assert.deepStrictEqual(out.workerHosts, { worker1: "host2", worker2: "host3" });
         assert.deepStrictEqual(await consulNodes(out.consulUrl), ["master", "worker1", "worker2"]);
         assert.deepStrictEqual(await passingWorkerApis(out.consulUrl), ["worker1", "worker2"]);
-        assert.deepStrictEqual(out.workerApiUrls, { worker1: "http://127.0.0.1:18833", worker2: "http://127.0.0.1:18834" });
+        assert.deepStrictEqual(out.workerApiUrls, { worker1: "http://10.213.0.2:18833", worker2: "http://10.213.0.3:18834" });
+        // The images were built once, on the local engine, and shipped: same id on every engine.
+        const image = (engine: string, ref: string) => dockerOn(engine, "inspect", "--format", "{{.Image}}", ref);
+        assert.strictEqual(image(engines.host2, `${s}-edm-worker1-consul`), image(engines.local, `${s}-edm-consul`));
+        assert.strictEqual(image(engines.host3, `${s}-edm-worker2-consul`), image(engines.local, `${s}-edm-consul`));
     });
 
-    it("EDM: requests through the nginx load balancer are spread over both workers", async () => {
+    it("EDM: every consul agent advertises its host's address and published serf port", async () => {
+        const members = (await http("GET", `${out.consulUrl}/v1/agent/members`)).json as { Name: string; Addr: string; Port: number; Status: number }[];
+        assert.deepStrictEqual(members.map((m) => `${m.Name} ${m.Addr}:${m.Port} ${m.Status}`).sort(),
+            ["master 10.213.0.1:18301 1", "worker1 10.213.0.2:18311 1", "worker2 10.213.0.3:18312 1"]);
+    });
+
+    it("EDM: requests through the nginx load balancer are spread over both workers on their hosts", async () => {
         assert.deepStrictEqual(await workersBehindLb(6), ["worker1", "worker2"]);
+        assert.match(upstreamFile(), /server 10\.213\.0\.2:18833; # worker1\n\s+server 10\.213\.0\.3:18834; # worker2/);
     });
 
-    it("EDM: an app pushed to gogs is built and started through the load balancer on the worker that built it, answers, and delete cleans up", async () => {
+    it("EDM: an app pushed to gogs is built and started through the load balancer on the worker that built it, on that worker's engine, answers, and delete cleans up", async () => {
         const id = `app${Date.now().toString(36)}`;
-        await pushToGogs(out.gogsUrl.replace(/\/$/, ""), out.gogsAdminUser, out.gogsAdminPassword, id, appFiles(id));
+        await pushToGogs(out.gogsUrl.replace(/\/$/, ""), out.gogsAdminUser, out.gogsAdminPassword, id, appFiles(id, ""));
         const built = await http("POST", `${out.loadBalancerUrl}/instances/${id}/build`, { repository: `${out.gogsAdminUser}/${id}` });
         assert.strictEqual(built.status, 201, JSON.stringify(built.json));
         const owner = built.json.worker as string;
-        assert.strictEqual(await kvValue(out.consulUrl, `instance/${id}/ip`), "127.0.0.1");
+        const ownerAddress = { worker1: "10.213.0.2", worker2: "10.213.0.3" }[owner];
+        assert.ok(ownerAddress, owner);
+        assert.strictEqual(await kvValue(out.consulUrl, `instance/${id}/ip`), ownerAddress);
         assert.strictEqual(await kvValue(out.consulUrl, `instance/${id}/worker`), owner);
+        assert.notStrictEqual(onWorker(owner, "images", "-q", `edm-${id}_web`), "", "the image is built on the owner's engine");
 
-        const startedAt = Date.now();
-        // Round robin sends consecutive calls to different workers: both reach the owner.
+        // Round robin sends consecutive calls to different workers: both reach the owner (the
+        // other forwards across hosts, to the owner's advertised address).
         for (const attempt of [0, 1]) {
-            const started = await http("POST", `${out.loadBalancerUrl}/instances/${id}/start`);
-            assert.strictEqual(started.status, 200, JSON.stringify(started.json));
-            assert.strictEqual(started.json.worker, owner, `attempt ${attempt}`);
-            const endpoint = started.json.endpoints["web:8080/tcp"] as string;
-            assert.match(endpoint, /^127\.0\.0\.1:\d+$/);
+            const startRequest = Date.now();
+            const startedApp = await http("POST", `${out.loadBalancerUrl}/instances/${id}/start`);
+            assert.strictEqual(startedApp.status, 200, JSON.stringify(startedApp.json));
+            assert.strictEqual(startedApp.json.worker, owner, `attempt ${attempt}`);
+            const endpoint = startedApp.json.endpoints["web:8080/tcp"] as string;
+            assert.match(endpoint, new RegExp(`^${ownerAddress.replace(/\./g, "\\.")}:\\d+$`));
             const app = await fetch(`http://${endpoint}/`);
             assert.strictEqual((await app.text()).trim(), `hello from ${id}`);
-            if (attempt === 0) {
-                console.log(`      start request to the instance answering: ${((Date.now() - startedAt) / 1000).toFixed(1)}s (the seed: about 8 s)`);
-            }
+            console.log(`      start request (attempt ${attempt}) to the instance answering: ${((Date.now() - startRequest) / 1000).toFixed(1)}s (the seed: about 8 s)`);
         }
         const project = `label=com.docker.compose.project=edm-${id}`;
-        assert.strictEqual(docker("ps", "-q", "--filter", project).split("\n").filter(Boolean).length, 1);
+        assert.strictEqual(onWorker(owner, "ps", "-q", "--filter", project).split("\n").filter(Boolean).length, 1);
+        assert.strictEqual(docker("ps", "-aq", "--filter", project), "", "nothing of the instance on the master's engine");
         // registrator (the stand-in) saw the instance's container and registered its published port at -ip.
         const endpoint = (await http("GET", `${out.workerApiUrls[owner]}/instances/${id}`)).json.endpoints["web:8080/tcp"] as string;
         await eventually("registrator registers the instance in consul", 30, async () =>
@@ -80,9 +144,9 @@ describeE2e("EdmMaster + EdmWorker end to end — consul 1.16.3, gogs, nginx, re
 
         const deleted = await http("DELETE", `${out.loadBalancerUrl}/instances/${id}`);
         assert.strictEqual(deleted.status, 200, JSON.stringify(deleted.json));
-        assert.strictEqual(docker("ps", "-aq", "--filter", project), "");
-        assert.strictEqual(docker("images", "-q", `edm-${id}_web`), "", "the instance's image is removed");
-        assert.strictEqual(docker("network", "ls", "-q", "--filter", project), "", "the instance's network is removed");
+        assert.strictEqual(onWorker(owner, "ps", "-aq", "--filter", project), "");
+        assert.strictEqual(onWorker(owner, "images", "-q", `edm-${id}_web`), "", "the instance's image is removed");
+        assert.strictEqual(onWorker(owner, "network", "ls", "-q", "--filter", project), "", "the instance's network is removed");
         assert.strictEqual(await kvValue(out.consulUrl, `instance/${id}/ip`), undefined);
         await eventually("registrator deregisters the deleted instance", 30, async () => (await catalogEntries(out.consulUrl, `edm-${id}`)).length === 0);
         const again = await http("POST", `${out.loadBalancerUrl}/instances/${id}/start`);
@@ -102,24 +166,25 @@ describeE2e("EdmMaster + EdmWorker end to end — consul 1.16.3, gogs, nginx, re
         assert.deepStrictEqual(changesOf((await stack.refresh({ expectNoChanges: true })).summary.resourceChanges), {});
     });
 
-    it("EDM: a third worker joins nginx's upstream by a reload (the master's nginx is not recreated) and consul; removing it takes it out of both", async () => {
+    it("EDM: a third worker on host2 beside worker1 joins nginx's upstream by a reload (nginx not recreated) and consul; removing it takes it out of both", async () => {
         const before = nginxId();
-        await stack.setClusters(edm(3));
+        await stack.setStackConfig(edmHosts(extra), edm(3));
         const grow = await stack.up();
+        // Its containers, volumes, registration and components; host2 has the network and images already.
         assert.deepStrictEqual(changesOf(grow.summary.resourceChanges), { create: 10, update: 1 });
         assert.strictEqual(nginxId(), before, "nginx was recreated");
-        assert.match(upstreamFile(), /server worker3-api:8833; # worker3/);
+        assert.match(upstreamFile(), /server 10\.213\.0\.2:18835; # worker3/);
         assert.deepStrictEqual(await passingWorkerApis(out.consulUrl), ["worker1", "worker2", "worker3"]);
         assert.deepStrictEqual(await workersBehindLb(9), ["worker1", "worker2", "worker3"]);
 
-        await stack.setClusters(edm(2));
+        await stack.setStackConfig(edmHosts(extra), edm(2));
         const shrink = await stack.up();
         assert.deepStrictEqual(changesOf(shrink.summary.resourceChanges), { delete: 10, update: 1 });
         assert.strictEqual(nginxId(), before, "nginx was recreated");
         assert.doesNotMatch(upstreamFile(), /worker3/);
         assert.deepStrictEqual(await passingWorkerApis(out.consulUrl), ["worker1", "worker2"]);
         assert.deepStrictEqual(await workersBehindLb(6), ["worker1", "worker2"]);
-        await eventually("consul forgets worker3's node", 60, async () => !(await consulNodes(out.consulUrl)).includes("worker3"));
+        await eventually("consul forgets worker3's node", 90, async () => !(await consulNodes(out.consulUrl)).includes("worker3"));
     });
 
     it("EDM: the worker API registrations are still in consul two minutes after up (agent registrations, not catalog ones)", async () => {
@@ -131,11 +196,13 @@ describeE2e("EdmMaster + EdmWorker end to end — consul 1.16.3, gogs, nginx, re
         assert.deepStrictEqual(changesOf((await stack.preview({ expectNoChanges: true })).changeSummary), {});
     });
 
-    it("EDM: destroy leaves no container, network or volume with the stack's label", async () => {
-        const started = Date.now();
+    it("EDM: destroy leaves no container, network or volume with the stack's label on any of the three engines", async () => {
+        const t = Date.now();
         await stack.destroy();
-        console.log(`      destroy: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        console.log(`      destroy: ${((Date.now() - t) / 1000).toFixed(1)}s`);
         assert.deepStrictEqual(labelledLeftovers(stack.name), []);
-        assert.deepStrictEqual([...danglingVolumes()].filter((v) => !danglingBefore().has(v)), [], "no anonymous volume left behind");
+        assert.deepStrictEqual(labelledOn(engines.host2, stack.name), []);
+        assert.deepStrictEqual(labelledOn(engines.host3, stack.name), []);
+        assert.deepStrictEqual([...danglingVolumes()].filter((v) => !danglingBefore.has(v)), [], "no anonymous volume left behind");
     });
 });

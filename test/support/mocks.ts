@@ -57,6 +57,9 @@ export function installMocks(stack = "test"): void {
             if (args.type === "pulumi-nodejs:dynamic/docker:Image") {
                 state.imageId = `sha256:${args.name}`;
             }
+            if (args.type === "pulumi-nodejs:dynamic/docker:ImageShipment") {
+                state.imageId = inputs.sourceImageId; // save | load keeps the image's id
+            }
             if (args.type === "pulumi-nodejs:dynamic/clusterlab:GeneratedPassword") {
                 state.value = `generated-${args.name}`;
             }

@@ -147,20 +147,23 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
             (error: Error) => {
                 assert.strictEqual(error.message, [
                     `invalid EDM platform "edm" args:`,
-                    `  workers[0].apiPort: must differ from master.ports.gogs's port 8833: both publish on the same host, got nothing`,
                     `  workers[1].apiPort: must be set: only a worker named workerN (N 1-99) has a default, got nothing`,
                     `  workers[1].consulPort: must be set: only a worker named workerN (N 1-99) has a default, got nothing`,
+                    `  workers[0].apiPort: must differ from master.ports.gogs: both publish host port 8833, got nothing`,
                 ].join("\n"));
                 return true;
             });
         assert.strictEqual(byType(container).length, 0);
     });
 
-    it("refuses a worker on another Docker engine than its master, rather than wiring it half", () => {
+    it("refuses a worker on another Docker engine than a master that does not publish consul's gossip, rather than wiring it half", () => {
         resetRecorded();
         const master = new EdmMaster("m", {}, recordingOptions());
         assert.throws(() => new EdmWorker("w", { name: "worker1", master, host: new Host("other", { docker: "tcp://10.0.0.2:2375" }) }),
-            /host: must be the master's Docker engine/);
+            /host: runs on host "other" \(tcp:\/\/10\.0\.0\.2:2375\), not the master's engine: the master must publish consul's gossip \(ports\.consulSerfLan and ports\.consulServerRpc\)/);
+        const noGogs = new EdmMaster("m2", { ports: { consulSerfLan: 8301, consulServerRpc: 8300, gogs: false } }, recordingOptions());
+        assert.throws(() => new EdmWorker("w2", { name: "worker1", master: noGogs, host: new Host("other", { docker: "tcp://10.0.0.2:2375" }) }),
+            /host: .*the master must publish gogs \(ports\.gogs\)/);
     });
 });
 

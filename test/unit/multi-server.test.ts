@@ -91,10 +91,14 @@ describe("multi-server stack (unit, mocked engine)", () => {
             "test-wraxl-redis": "local", "test-wraxl-scheduler": "local",
             "test-oar-server": "tcp://10.213.0.2:2375", "test-oar-frontend": "tcp://10.213.0.2:2375",
             "test-oar-node1": "tcp://10.213.0.2:2375", "test-oar-node2": "ssh://root@10.213.0.3", "test-oar-node3": "tcp://10.213.0.2:2375",
+            "test-edm-consul": "local", "test-edm-gogs": "local", "test-edm-nginx": "local",
+            "test-edm-worker1-api": "tcp://10.213.0.2:2375", "test-edm-worker1-consul": "tcp://10.213.0.2:2375", "test-edm-worker1-registrator": "tcp://10.213.0.2:2375",
+            "test-edm-worker2-api": "ssh://root@10.213.0.3", "test-edm-worker2-consul": "ssh://root@10.213.0.3", "test-edm-worker2-registrator": "ssh://root@10.213.0.3",
         });
         // One network per cluster per host, all named <stack>-<cluster>.
         const networks = byType("pulumi-nodejs:dynamic/docker:Network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
         assert.deepStrictEqual(networks, [
+            "test-edm@local", "test-edm@ssh://root@10.213.0.3", "test-edm@tcp://10.213.0.2:2375",
             "test-oar@ssh://root@10.213.0.3", "test-oar@tcp://10.213.0.2:2375",
             "test-wraxl@local", "test-wraxl@ssh://root@10.213.0.3", "test-wraxl@tcp://10.213.0.2:2375",
         ]);

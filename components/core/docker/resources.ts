@@ -174,7 +174,8 @@ export interface DockerContainerInputs extends OnEngine {
     labels: Record<string, string>;
     network: string;
     aliases: string[];
-    ports: { ip: string; internal: number; external: number }[];
+    /** Published ports; `protocol` is absent for TCP (Docker's default) and `udp` for UDP. */
+    ports: { ip: string; internal: number; external: number; protocol?: "tcp" | "udp" }[];
     mounts: { type: "volume" | "bind"; source: string; target: string; readOnly: boolean }[];
     files: TarFile[];
     healthcheck?: { shellCommand: string; intervalSeconds: number; timeoutSeconds: number; retries: number; startPeriodSeconds: number };
@@ -195,7 +196,7 @@ export function renderCreateArgs(inputs: DockerContainerInputs): string[] {
     args.push(...inputs.aliases.flatMap((alias) => ["--network-alias", alias]));
     args.push(...labelFlags(inputs.labels));
     args.push(...inputs.env.flatMap((entry) => ["--env", entry]));
-    args.push(...inputs.ports.flatMap((p) => ["--publish", `${p.ip.includes(":") ? `[${p.ip}]` : p.ip}:${p.external}:${p.internal}`]));
+    args.push(...inputs.ports.flatMap((p) => ["--publish", `${p.ip.includes(":") ? `[${p.ip}]` : p.ip}:${p.external}:${p.internal}${p.protocol === "udp" ? "/udp" : ""}`]));
     args.push(...inputs.mounts.flatMap((m) => ["--mount", `type=${m.type},source=${m.source},target=${m.target}${m.readOnly ? ",readonly" : ""}`]));
     args.push(...(inputs.extraHosts ?? []).flatMap((entry) => ["--add-host", entry]));
     args.push("--restart", inputs.restart);
@@ -373,21 +374,27 @@ export interface DockerExecInputs extends OnEngine {
     container: string;
     /** Run once when the resource is created (and again if any input changes). */
     create: string[];
-    /** Run when the resource is deleted, if the container is still there. */
+    /** Run when the resource is deleted, if the container is still there and running. */
     delete?: string[];
     /** Values whose change runs the commands again (delete, then create), such as the id of a container they concern. */
     triggers?: string[];
 }
 
-const execProvider: pulumi.dynamic.ResourceProvider = {
+/** Exported for unit tests of what delete runs; components use DockerExec. */
+export const execProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerExecInputs) {
         const stdout = await runDocker(inputs, ["exec", inputs.container, ...inputs.create]);
         return { id: `${inputs.container}:${inputs.create.join(" ")}`.slice(0, 200), outs: { ...inputs, stdout } };
     },
     diff: replaceOnAnyChange(["stdout"]),
     async delete(_id: string, props: DockerExecInputs) {
-        if (props.delete !== undefined && (await inspect(props, "container", props.container, "{{.Id}}")) !== undefined) {
-            await runDocker(props, ["exec", props.container, ...props.delete]);
+        // Not in a stopped container: it cannot run the command, and could not be started either
+        // when its network was removed (a fault), so failing here would block every later `up`
+        // for good. A stopped container is on its way to being started or made anew; what it
+        // keeps (a volume) the create command on its successor must take as it finds it.
+        const state = props.delete === undefined ? undefined : await inspect(props, "container", props.container, "{{.State.Running}} {{.State.Restarting}}");
+        if (state !== undefined && state !== "false false") {
+            await runDocker(props, ["exec", props.container, ...props.delete!]);
         }
     },
 };

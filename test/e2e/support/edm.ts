@@ -46,7 +46,7 @@ export async function kvValue(consulUrl: string, key: string): Promise<string | 
  * Debian base (perl-base is in it, so the build needs no network), answering HTTP on 8080
  * with a healthcheck, so `start` has something to wait for.
  */
-export function appFiles(id: string): Record<string, string> {
+export function appFiles(id: string, publishOn = "127.0.0.1"): Record<string, string> {
     const server = `use IO::Socket::INET; my $s = IO::Socket::INET->new(LocalPort => 8080, Listen => 16, ReuseAddr => 1) or die; ` +
         `$SIG{TERM} = sub { exit 0 }; while (my $c = $s->accept) { my $l = <$c>; print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nhello from ${id}\\n"; close $c }`;
     return {
@@ -61,7 +61,8 @@ export function appFiles(id: string): Record<string, string> {
             "services:",
             "  web:",
             "    build: .",
-            "    ports: [\"127.0.0.1::8080\"]",
+            // On another host the app is reached at that host's address: published on all of its addresses.
+            publishOn === "" ? "    ports: [\"8080\"]" : `    ports: ["${publishOn}::8080"]`,
             "    healthcheck:",
             "      test: [\"CMD\", \"perl\", \"-MIO::Socket::INET\", \"-e\", \"exit(IO::Socket::INET->new('127.0.0.1:8080') ? 0 : 1)\"]",
             "      interval: 1s",

@@ -132,7 +132,9 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
             assert.match(endpoint, new RegExp(`^${ownerAddress.replace(/\./g, "\\.")}:\\d+$`));
             const app = await fetch(`http://${endpoint}/`);
             assert.strictEqual((await app.text()).trim(), `hello from ${id}`);
-            console.log(`      start request (attempt ${attempt}) to the instance answering: ${((Date.now() - startRequest) / 1000).toFixed(1)}s (the seed: about 8 s)`);
+            console.log(`      start request (attempt ${attempt}, ${startedApp.forwardedBy === null ? "straight to the owner" : `forwarded by ${startedApp.forwardedBy}`}) ` +
+                `to the instance answering: ${((Date.now() - startRequest) / 1000).toFixed(1)}s, of which the owner's compose up + readiness ` +
+                `${(startedApp.json.readyMs / 1000).toFixed(1)}s (the seed: about 8 s, 7 of them a sleep)`);
         }
         const project = `label=com.docker.compose.project=edm-${id}`;
         assert.strictEqual(onWorker(owner, "ps", "-q", "--filter", project).split("\n").filter(Boolean).length, 1);

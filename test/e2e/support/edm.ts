@@ -8,6 +8,8 @@ export interface Answer {
     status: number;
     json: any;
     worker: string | null;
+    /** The worker that forwarded the call to the owner of the instance, if one did. */
+    forwardedBy: string | null;
 }
 
 export async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
@@ -23,7 +25,7 @@ export async function http(method: string, url: string, body?: unknown, headers:
     } catch {
         // not JSON: keep the text
     }
-    return { status: response.status, json, worker: response.headers.get("x-edm-worker") };
+    return { status: response.status, json, worker: response.headers.get("x-edm-worker"), forwardedBy: response.headers.get("x-edm-forwarded-by") };
 }
 
 /** Consul's view: the nodes, and the workers whose API check is passing. */

@@ -12,6 +12,7 @@ import { NginxConfigFile } from "./nginx-upstream";
 import {
     Backend,
     ConsulAdvertise,
+    isLoopbackAddress,
     masterRoles,
     registratorIgnore,
     renderConsulClientCommand,
@@ -82,6 +83,13 @@ export class EdmMaster extends pulumi.ComponentResource {
         const { consulSerfLan, consulServerRpc } = settings.ports;
         const advertise: ConsulAdvertise | undefined = advertisesAcrossHosts(settings) && consulSerfLan !== false && consulServerRpc !== false
             ? { address: host.advertiseAddress, serfLan: consulSerfLan, serverRpc: consulServerRpc } : undefined;
+        if (advertise !== undefined && isLoopbackAddress(host.advertiseAddress)) {
+            throw new pulumi.InputPropertiesError({
+                message: `invalid EdmMaster "${name}" args:\n  ports.consulSerfLan: agents would advertise ${host.describe()} at ` +
+                    `${host.advertiseAddress}, a loopback address no container reaches: give the host a bindAddress or advertiseAddress other hosts reach`,
+                errors: [{ propertyPath: "ports.consulSerfLan", reason: `the host's advertiseAddress ${host.advertiseAddress} is a loopback address` }],
+            });
+        }
         this.platform = {
             stack, cluster: name, host, network, consulJoin: masterRoles.consul, gogsUrl: `http://${masterRoles.gogs}:3000`, baseImage: settings.baseImage,
             ...(advertise === undefined ? {} : { advertise }),
@@ -267,6 +275,9 @@ export class EdmWorker extends pulumi.ComponentResource {
         const network = master.networkOn(host);
         // Across hosts, every agent gossips at its host's address and published serf port (the
         // master's and the other workers' agents reach it there); on one host, over the network.
+        if (advertise !== undefined && isLoopbackAddress(host.advertiseAddress)) {
+            throw refuse("host", `${host.describe()} is advertised at ${host.advertiseAddress}, a loopback address the other hosts' agents cannot reach`);
+        }
         const ownAdvertise: ConsulAdvertise | undefined = advertise === undefined ? undefined : { address: host.advertiseAddress, serfLan: ports.serf! };
         const join = advertise === undefined || !remote ? platform.consulJoin : `${advertise.address}:${advertise.serfLan}`;
 

@@ -66,6 +66,11 @@ export interface ConsulAdvertise {
     serverRpc?: number;
 }
 
+/** True for an address only the machine itself (or a container, itself) is reached by. Pure. */
+export function isLoopbackAddress(address: string): boolean {
+    return /^127\./.test(address) || address === "::1" || address === "localhost";
+}
+
 /** `-advertise` and the ports it goes with, or nothing for agents that gossip over the cluster network. */
 function advertiseFlags(advertise: ConsulAdvertise | undefined): string[] {
     if (advertise === undefined) {

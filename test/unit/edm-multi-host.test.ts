@@ -166,6 +166,13 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
         assert.ok(named("edm-worker2-api", container).inputs.dockerSsh !== undefined, "the ssh options go with it");
     });
 
+    it("refuses consul advertising a loopback address, which no other container reaches", () => {
+        resetRecorded();
+        const local = stackConfigAsPulumiGivesIt({ "clusterlab:clusters": { edm: { kind: "edm", master: { ports: crossHostPorts } } } });
+        assert.throws(() => deployStack(readStackConfig(local)),
+            /ports\.consulSerfLan: agents would advertise host "local" \(the local engine\) at 127\.0\.0\.1, a loopback address no container reaches/);
+    });
+
     const bad: [string, Record<string, unknown>, string[]][] = [
         ["remote workers with consul's gossip and gogs unpublished",
             { edm: edm({ master: { ports: { gogs: false } } }) }, [

@@ -161,7 +161,8 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         const master = new EdmMaster("m", {}, recordingOptions());
         assert.throws(() => new EdmWorker("w", { name: "worker1", master, host: new Host("other", { docker: "tcp://10.0.0.2:2375" }) }),
             /host: runs on host "other" \(tcp:\/\/10\.0\.0\.2:2375\), not the master's engine: the master must publish consul's gossip \(ports\.consulSerfLan and ports\.consulServerRpc\)/);
-        const noGogs = new EdmMaster("m2", { ports: { consulSerfLan: 8301, consulServerRpc: 8300, gogs: false } }, recordingOptions());
+        const noGogs = new EdmMaster("m2", { ports: { consulSerfLan: 8301, consulServerRpc: 8300, gogs: false }, host: new Host("here", { bindAddress: "10.0.0.1" }) },
+            recordingOptions());
         assert.throws(() => new EdmWorker("w2", { name: "worker1", master: noGogs, host: new Host("other", { docker: "tcp://10.0.0.2:2375" }) }),
             /host: .*the master must publish gogs \(ports\.gogs\)/);
     });

@@ -79,7 +79,6 @@ export class EdmMaster extends pulumi.ComponentResource {
         const settings = parseOrThrow(edmMasterArgsSchema, rest, `EdmMaster "${name}" args`);
         const host = givenHost ?? Host.local();
         const stack = pulumi.getStack();
-        const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, this);
         const { consulSerfLan, consulServerRpc } = settings.ports;
         const advertise: ConsulAdvertise | undefined = advertisesAcrossHosts(settings) && consulSerfLan !== false && consulServerRpc !== false
             ? { address: host.advertiseAddress, serfLan: consulSerfLan, serverRpc: consulServerRpc } : undefined;
@@ -90,6 +89,8 @@ export class EdmMaster extends pulumi.ComponentResource {
                 errors: [{ propertyPath: "ports.consulSerfLan", reason: `the host's advertiseAddress ${host.advertiseAddress} is a loopback address` }],
             });
         }
+        // Only once the args are known to be good: a bad one registers no resource at all.
+        const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, this);
         this.platform = {
             stack, cluster: name, host, network, consulJoin: masterRoles.consul, gogsUrl: `http://${masterRoles.gogs}:3000`, baseImage: settings.baseImage,
             ...(advertise === undefined ? {} : { advertise }),

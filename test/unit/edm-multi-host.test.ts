@@ -171,6 +171,7 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
         const local = stackConfigAsPulumiGivesIt({ "clusterlab:clusters": { edm: { kind: "edm", master: { ports: crossHostPorts } } } });
         assert.throws(() => deployStack(readStackConfig(local)),
             /ports\.consulSerfLan: agents would advertise host "local" \(the local engine\) at 127\.0\.0\.1, a loopback address no container reaches/);
+        assert.strictEqual(recorded.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).length, 0, "no resource before the error");
     });
 
     const bad: [string, Record<string, unknown>, string[]][] = [

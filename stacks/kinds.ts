@@ -117,6 +117,7 @@ export const clusterKinds: Record<string, ClusterKind> = {
                 exampleJobCommand: cluster.exampleJobCommand,
                 datanodeNames: cluster.datanodeNames,
                 datanodePlacement: cluster.datanodePlacement,
+                nodemanagerPlacement: cluster.nodemanagerPlacement,
                 nodemanagerNames: cluster.nodemanagerNames,
                 networkName: cluster.networkName,
                 containerNames: cluster.containerNames,

@@ -16,6 +16,8 @@ import { hadoopHostRefs, hadoopPlacementProblems, placeHadoop } from "./placemen
 import {
     DatanodeIdentity,
     datanodeId,
+    NodemanagerIdentity,
+    nodemanagerId,
     hadoopPaths,
     HadoopRole,
     heapMb,
@@ -31,6 +33,7 @@ import {
 import {
     HadoopClusterArgsInput,
     hadoopClusterArgsSchema,
+    applicationMasterPortCount,
     HadoopClusterSettings,
     hadoopPorts,
     nodemanagerHeapMb,
@@ -64,6 +67,10 @@ export interface HadoopClusterParts {
     datanodeHosts: Record<string, Host>;
     /** Each datanode's address as the namenode hands it to clients (`address:port`), by name. */
     datanodeAddresses: Record<string, string>;
+    /** Each nodemanager's host, by name. */
+    nodemanagerHosts: Record<string, Host>;
+    /** Each nodemanager's node id at the ResourceManager (`address:port`), by name. */
+    nodemanagerIds: Record<string, string>;
 }
 
 /** Every Hadoop role's readiness test is the image's, chosen by HADOOP_ROLE; JVMs are slow starters. */
@@ -232,21 +239,52 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
         triggers: [namenode.container.id],
     }, { parent, dependsOn: [namenode, ...Object.values(datanodes)] });
 
+    const same = (portName: string, number: number | false, scheme = "tcp"): ServicePort[] =>
+        number === false ? [] : [{ name: portName, internal: number, external: number, scheme }];
     const resourcemanager = role("resourcemanager", "resourcemanager", {
-        ports: [port("http", hadoopPorts.resourcemanagerHttp, settings.resourcemanager.port)],
+        ports: [
+            port("http", hadoopPorts.resourcemanagerHttp, settings.resourcemanager.port),
+            // Published at the numbers it listens on: yarn-site names them the same everywhere.
+            ...same("tracker", settings.resourcemanager.trackerPort),
+            ...same("scheduler", settings.resourcemanager.schedulerPort),
+        ],
         memoryMb: settings.resourcemanager.memoryMb,
         heapMb: heapMb(settings.resourcemanager.memoryMb),
         dependsOn: [hdfsBootstrap, ...(zookeeper === undefined ? [] : [zookeeper])],
     });
 
     const nodemanagers: Record<string, Service> = {};
+    const nodemanagerHosts: Record<string, Host> = {};
+    const nodemanagerIds: Record<string, string> = {};
     for (const nm of settings.nodemanagers) {
+        const on = hostOf(placed.nodemanagers[nm.name]);
+        const there = onHost(on);
+        const away = on.name !== host.name;
+        const identity: NodemanagerIdentity = { ...nm, ...(placed.yarnSpansHosts ? { advertisedAs: on.advertiseAddress } : {}) };
+        const ui = nodemanagerPort(nm);
+        const amPorts = nm.ports === undefined ? [] : Array.from({ length: applicationMasterPortCount }, (_, k) => nm.ports!.applicationMasters + k);
+        nodemanagerHosts[nm.name] = on;
+        nodemanagerIds[nm.name] = nodemanagerId(identity);
         nodemanagers[nm.name] = role("nodemanager", nm.name, {
-            files: renderConfigFiles(settings, { nodemanager: nm }, wiring),
-            ports: [port("http", hadoopPorts.nodemanagerHttp, nodemanagerPort(nm))],
+            host: on,
+            image: there.image,
+            network: there.network,
+            env: renderRoleEnv("nodemanager", {
+                heapMb: nodemanagerHeapMb, clusterId, user, nodemanager: identity,
+                // From another host: the ResourceManager's REST API at its host's address (readiness asks there).
+                ...(away ? { resourcemanagerHttp: `${host.advertiseAddress}:${settings.resourcemanager.port}` } : {}),
+            }),
+            files: renderConfigFiles(settings, { nodemanager: identity }, wiring),
+            ports: [
+                // Across hosts the UI listens at its published number (the node reports that address).
+                port("http", placed.yarnSpansHosts && ui !== false ? ui : hadoopPorts.nodemanagerHttp, ui),
+                ...(nm.ports === undefined ? [] : [...same("rpc", nm.ports.rpc), ...same("shuffle", nm.ports.shuffle, "http")]),
+                ...amPorts.flatMap((amPort, k) => same(`am${k}`, amPort)),
+            ],
             volumes: [{ name: "data", containerPath: "/data" }],
             memoryMb: nodemanagerMemoryMb(nm),
-            heapMb: nodemanagerHeapMb,
+            // fs.defaultFS and yarn-site name the namenode and the ResourceManager: from another host, its host's address.
+            ...(away ? { extraHosts: { [roleHosts.namenode]: host.advertiseAddress, [roleHosts.resourcemanager]: host.advertiseAddress } } : {}),
             dependsOn: [resourcemanager],
         });
     }
@@ -268,7 +306,7 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
 
     return {
         network, zookeeper, namenode, datanodes, hdfsBootstrap, resourcemanager, nodemanagers, historyserver, client, settings,
-        datanodeHosts, datanodeAddresses,
+        datanodeHosts, datanodeAddresses, nodemanagerHosts, nodemanagerIds,
     };
 }
 
@@ -298,6 +336,8 @@ export class HadoopCluster extends pulumi.ComponentResource {
     public readonly datanodeNames: pulumi.Output<string[]>;
     /** Each datanode's host (by the stack's host names) and the address the namenode hands clients for it. */
     public readonly datanodePlacement: pulumi.Output<Record<string, { host: string; address: string }>>;
+    /** Each nodemanager's host (by the stack's host names) and its node id at the ResourceManager. */
+    public readonly nodemanagerPlacement: pulumi.Output<Record<string, { host: string; nodeId: string }>>;
     public readonly nodemanagerNames: pulumi.Output<string[]>;
     /** The cluster's Docker network. */
     public readonly networkName: pulumi.Output<string>;
@@ -321,6 +361,10 @@ export class HadoopCluster extends pulumi.ComponentResource {
         this.exampleJobCommand = pulumi.output(renderExampleJobCommand(clientContainer, user));
         this.examplesJar = pulumi.output(hadoopPaths.examplesJar);
         this.datanodeNames = pulumi.output(Object.keys(parts.datanodes));
+        this.nodemanagerPlacement = pulumi.output(Object.fromEntries(parts.settings.nodemanagers.map((nm) => [nm.name, {
+            host: parts.nodemanagerHosts[nm.name].name,
+            nodeId: parts.nodemanagerIds[nm.name],
+        }])));
         this.datanodePlacement = pulumi.output(Object.fromEntries(Object.keys(parts.datanodes)
             .map((dn) => [dn, { host: parts.datanodeHosts[dn].name, address: parts.datanodeAddresses[dn] }])));
         this.nodemanagerNames = pulumi.output(Object.keys(parts.nodemanagers));
@@ -342,6 +386,7 @@ export class HadoopCluster extends pulumi.ComponentResource {
             examplesJar: this.examplesJar,
             datanodeNames: this.datanodeNames,
             datanodePlacement: this.datanodePlacement,
+            nodemanagerPlacement: this.nodemanagerPlacement,
             nodemanagerNames: this.nodemanagerNames,
             networkName: this.networkName,
             containerNames: this.containerNames,

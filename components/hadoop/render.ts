@@ -1,10 +1,12 @@
 import { ConfigProblem } from "../core/config";
 import { z } from "zod";
 import {
+    applicationMasterPortCount,
     datanodePortsSchema,
     hadoopPorts,
     HadoopClusterSettings,
     HadoopNodemanagerSettings,
+    nodemanagerPort,
     SiteFile,
 } from "./schema";
 
@@ -41,10 +43,14 @@ function escapeXml(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-/** A Hadoop `*-site.xml`, properties sorted by name so that reordering them in config is no diff. */
-export function renderSiteXml(properties: Record<string, string>): string {
+/**
+ * A Hadoop `*-site.xml`, properties sorted by name so that reordering them in config is no diff.
+ * `finals`: properties no later resource may override (a job's job.xml, loaded after the site files).
+ */
+export function renderSiteXml(properties: Record<string, string>, finals: ReadonlySet<string> = new Set()): string {
     const body = Object.keys(properties).sort().map((name) =>
-        `  <property>\n    <name>${escapeXml(name)}</name>\n    <value>${escapeXml(properties[name])}</value>\n  </property>\n`).join("");
+        `  <property>\n    <name>${escapeXml(name)}</name>\n    <value>${escapeXml(properties[name])}</value>\n` +
+        `${finals.has(name) ? "    <final>true</final>\n" : ""}  </property>\n`).join("");
     return `<?xml version="1.0" encoding="UTF-8"?>\n<!-- Rendered by clusterlab's HadoopCluster; edits are replaced on the next up. -->\n<configuration>\n${body}</configuration>\n`;
 }
 
@@ -92,6 +98,22 @@ export interface HadoopWiring {
 
 const oneHost: HadoopWiring = { acrossHosts: false };
 
+/**
+ * How a nodemanager names itself to the ResourceManager (its node id, which application masters
+ * connect to): its DNS alias on one host; across hosts, its host's advertised address.
+ */
+export type NodemanagerIdentity = HadoopNodemanagerSettings & { advertisedAs?: string };
+
+/** The node id (`address:port`) the ResourceManager lists a nodemanager by, and its readiness check looks for. */
+export function nodemanagerId(nodemanager: NodemanagerIdentity): string {
+    return `${nodemanager.advertisedAs ?? nodemanager.name}:${nodemanager.ports?.rpc ?? hadoopPorts.nodemanagerRpc}`;
+}
+
+/** The port range MapReduce application masters on a nodemanager listen in (client service, task umbilical). */
+export function applicationMasterPortRange(first: number): string {
+    return `${first}-${first + applicationMasterPortCount - 1}`;
+}
+
 /** The datanode's transfer address as the namenode lists it (`LiveNodes`), and its readiness check looks for. */
 export function datanodeId(datanode: DatanodeIdentity): string {
     return `${datanode.advertisedAs ?? datanode.name}:${datanode.ports?.data ?? hadoopPorts.datanodeTransfer}`;
@@ -127,8 +149,12 @@ function managedHdfs(settings: HadoopClusterSettings, wiring: HadoopWiring = one
 
 function managedYarn(settings: HadoopClusterSettings): Record<string, string> {
     const largest = Math.max(...settings.nodemanagers.map((nm) => nm.resources.memoryMb));
+    const { trackerPort, schedulerPort } = settings.resourcemanager;
     return {
         "yarn.resourcemanager.hostname": roleHosts.resourcemanager,
+        // Published ports are listened on at the same numbers, so the names mean the same on every host.
+        ...(trackerPort === false ? {} : { "yarn.resourcemanager.resource-tracker.address": `${roleHosts.resourcemanager}:${trackerPort}` }),
+        ...(schedulerPort === false ? {} : { "yarn.resourcemanager.scheduler.address": `${roleHosts.resourcemanager}:${schedulerPort}` }),
         "yarn.resourcemanager.bind-host": "0.0.0.0",
         "yarn.nodemanager.bind-host": "0.0.0.0",
         "yarn.nodemanager.aux-services": "mapreduce_shuffle",
@@ -188,8 +214,11 @@ const memberKeys: Record<SiteFile, string[]> = {
         "dfs.datanode.hostname", "dfs.datanode.address", "dfs.datanode.http.address", "dfs.datanode.ipc.address",
         "dfs.client.use.datanode.hostname", "dfs.datanode.use.datanode.hostname",
     ],
-    yarn: ["yarn.nodemanager.hostname", "yarn.nodemanager.address", "yarn.nodemanager.resource.memory-mb", "yarn.nodemanager.resource.cpu-vcores"],
-    mapred: [],
+    yarn: [
+        "yarn.nodemanager.hostname", "yarn.nodemanager.address", "yarn.nodemanager.resource.memory-mb", "yarn.nodemanager.resource.cpu-vcores",
+        "yarn.nodemanager.webapp.address", "yarn.nodemanager.localizer.address", "yarn.resourcemanager.resource-tracker.address", "yarn.resourcemanager.scheduler.address",
+    ],
+    mapred: ["mapreduce.shuffle.port", "yarn.app.mapreduce.am.job.client.port-range"],
 };
 
 /**
@@ -239,19 +268,46 @@ export function renderHdfsSite(settings: HadoopClusterSettings, datanode?: strin
     }, wiring));
 }
 
-/** yarn-site.xml; a nodemanager's names it and says what it offers. */
-export function renderYarnSite(settings: HadoopClusterSettings, nodemanager?: HadoopNodemanagerSettings): string {
-    return renderSiteXml(siteProperties("yarn", settings, nodemanager === undefined ? {} : {
-        "yarn.nodemanager.hostname": nodemanager.name,
+/**
+ * yarn-site.xml; a nodemanager's names it (its DNS name, or its host's address across hosts) and
+ * says what it offers, and with published ports, the ports it listens on (the same numbers).
+ */
+export function renderYarnSite(settings: HadoopClusterSettings, nodemanager?: NodemanagerIdentity): string {
+    if (nodemanager === undefined) {
+        return renderSiteXml(siteProperties("yarn", settings));
+    }
+    const name = nodemanager.advertisedAs ?? nodemanager.name;
+    const ui = nodemanagerPort(nodemanager);
+    return renderSiteXml(siteProperties("yarn", settings, {
+        "yarn.nodemanager.hostname": name,
         // A fixed port: the node id is host:port, so a restarted nodemanager is the same node.
-        "yarn.nodemanager.address": `${nodemanager.name}:${hadoopPorts.nodemanagerRpc}`,
+        "yarn.nodemanager.address": nodemanagerId(nodemanager),
         "yarn.nodemanager.resource.memory-mb": String(nodemanager.resources.memoryMb),
         "yarn.nodemanager.resource.cpu-vcores": String(nodemanager.resources.vcores),
+        // Across hosts the UI listens at its published number: the node reports that address.
+        ...(nodemanager.advertisedAs === undefined ? {} : {
+            ...(ui === false ? {} : { "yarn.nodemanager.webapp.address": `${name}:${ui}` }),
+            // Its default is ${yarn.nodemanager.hostname}:8040, now the host's address, where the
+            // port is not published; the localizer is a process in the same container.
+            "yarn.nodemanager.localizer.address": "127.0.0.1:8040",
+        }),
+        // The shuffle handler runs in the nodemanager and reads its port from the node's config.
+        ...(nodemanager.ports === undefined ? {} : { "mapreduce.shuffle.port": String(nodemanager.ports.shuffle) }),
     }));
 }
 
-export function renderMapredSite(settings: HadoopClusterSettings): string {
-    return renderSiteXml(siteProperties("mapred", settings));
+/**
+ * mapred-site.xml; a nodemanager's with published ports keeps the application masters it runs in
+ * its published port range, final so that the job's own job.xml (the client's defaults) cannot
+ * put them back on any free port.
+ */
+export function renderMapredSite(settings: HadoopClusterSettings, nodemanager?: NodemanagerIdentity): string {
+    const ports = nodemanager?.ports;
+    const amRange = "yarn.app.mapreduce.am.job.client.port-range";
+    return renderSiteXml(siteProperties("mapred", settings, ports === undefined ? {} : {
+        "mapreduce.shuffle.port": String(ports.shuffle),
+        [amRange]: applicationMasterPortRange(ports.applicationMasters),
+    }), ports === undefined ? new Set() : new Set([amRange]));
 }
 
 /**
@@ -271,7 +327,7 @@ export function renderCapacitySchedulerXml(): string {
 /** Every config file a role's container gets, at its path under the conf folder. */
 export function renderConfigFiles(
     settings: HadoopClusterSettings,
-    member: { datanode?: string | DatanodeIdentity; nodemanager?: HadoopNodemanagerSettings } = {},
+    member: { datanode?: string | DatanodeIdentity; nodemanager?: NodemanagerIdentity } = {},
     wiring: HadoopWiring = oneHost,
 ) {
     const file = (name: string, content: string) => ({ path: `${hadoopPaths.conf}/${name}`, content });
@@ -279,7 +335,7 @@ export function renderConfigFiles(
         file("core-site.xml", renderCoreSite(settings)),
         file("hdfs-site.xml", renderHdfsSite(settings, member.datanode, wiring)),
         file("yarn-site.xml", renderYarnSite(settings, member.nodemanager)),
-        file("mapred-site.xml", renderMapredSite(settings)),
+        file("mapred-site.xml", renderMapredSite(settings, member.nodemanager)),
         file("capacity-scheduler.xml", renderCapacitySchedulerXml()),
     ];
 }
@@ -291,16 +347,19 @@ export function renderConfigFiles(
  */
 export function renderRoleEnv(role: HadoopRole, opts: {
     heapMb?: number; clusterId: string; user: { name: string; uid: number }; namenodeHttp?: string; datanode?: DatanodeIdentity;
+    resourcemanagerHttp?: string; nodemanager?: NodemanagerIdentity;
 }): Record<string, string> {
-    const datanode = opts.datanode;
+    const { datanode, nodemanager } = opts;
     return {
+        ...(nodemanager !== undefined && (nodemanager.ports !== undefined || nodemanager.advertisedAs !== undefined)
+            ? { NODEMANAGER_ID: nodemanagerId(nodemanager) } : {}),
         ...(datanode !== undefined && (datanode.ports !== undefined || datanode.advertisedAs !== undefined) ? { DATANODE_ID: datanodeId(datanode) } : {}),
         HADOOP_ROLE: role,
         ...(opts.heapMb === undefined ? {} : { HADOOP_HEAPSIZE_MAX: `${opts.heapMb}m` }),
         ...(role === "namenode" ? { HADOOP_CLUSTER_ID: opts.clusterId } : {}),
         ...(role === "client" ? { CLIENT_USER: opts.user.name, CLIENT_UID: String(opts.user.uid) } : {}),
         NAMENODE_HTTP: opts.namenodeHttp ?? `${roleHosts.namenode}:${hadoopPorts.namenodeHttp}`,
-        RESOURCEMANAGER_HTTP: `${roleHosts.resourcemanager}:${hadoopPorts.resourcemanagerHttp}`,
+        RESOURCEMANAGER_HTTP: opts.resourcemanagerHttp ?? `${roleHosts.resourcemanager}:${hadoopPorts.resourcemanagerHttp}`,
     };
 }
 

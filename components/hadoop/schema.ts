@@ -58,6 +58,22 @@ const datanodeSchema = z.strictObject({
     ports: datanodePortsSchema.optional(),
 });
 
+/** How many ports a nodemanager keeps for MapReduce application masters: two each (client service, task umbilical), so two at once. */
+export const applicationMasterPortCount = 4;
+
+/** A nodemanager's ports beside its UI, each listened on inside at the number published on its host. */
+export const nodemanagerPortsSchema = z.strictObject({
+    /** The container manager (yarn.nodemanager.address): application masters start containers here; it is the node's id. */
+    rpc: samePort,
+    /** MapReduce's shuffle (mapreduce.shuffle.port; 13562 by default in Hadoop): reducers fetch map output here. */
+    shuffle: samePort,
+    /**
+     * The first of ${applicationMasterPortCount} ports for the MapReduce application masters this node runs
+     * (yarn.app.mapreduce.am.job.client.port-range): the job client and the tasks reach an AM there.
+     */
+    applicationMasters: z.number().int().min(1).max(65535 - applicationMasterPortCount + 1),
+});
+
 const nodemanagerSchema = z.strictObject({
     /** The nodemanager's stable name: its container, hostname, DNS alias and YARN node id. */
     name: memberName,
@@ -70,13 +86,19 @@ const nodemanagerSchema = z.strictObject({
     }, { error: (issue) => (issue.code === "unrecognized_keys" ? "expected memoryMb or vcores" : undefined) }).prefault({}),
     /** Memory limit of the container, in MB: the nodemanager's own JVM plus every YARN container it runs. Default: resources.memoryMb + 384. */
     memoryMb: memoryMb(256).optional(),
-    /** Host port of this nodemanager's UI (8042), or `false`. Default: 8042 + N - 1 for `nodemanagerN`, else `false`. */
-    port: hostPort.optional(),
     /**
-     * The host this nodemanager runs on: only the cluster's host for now (MapReduce on a nodemanager
-     * of another host is not wired yet; see components/hadoop/placement.ts). Default: the cluster's host.
+     * Host port of this nodemanager's UI (8042), or `false`. Once the nodemanagers span hosts it
+     * is listened on inside at the same number (the ResourceManager links the address a node
+     * reports). Default: 8042 + N - 1 for `nodemanagerN`, else `false`.
      */
+    port: hostPort.optional(),
+    /** The host (under the stack's hosts) this nodemanager runs on. Default: the next of `nodemanagerHosts`, else the cluster's host. */
     host: roleHost,
+    /**
+     * Host ports, the same inside: required of every nodemanager once the nodemanagers span hosts
+     * (then each is reached by its host's advertised address). Default: none published.
+     */
+    ports: nodemanagerPortsSchema.optional(),
 });
 
 /** Heap of each nodemanager's own JVM, in MB; its container limit must leave this beside the YARN containers. */
@@ -174,6 +196,14 @@ export const hadoopClusterArgsSchema = z.strictObject({
     resourcemanager: z.strictObject({
         /** Host port of the ResourceManager UI and REST API (8088), or `false`. Default 8088. */
         port: hostPort.default(8088),
+        /**
+         * Host ports of the resource tracker (nodemanagers register; 8031) and the scheduler
+         * (application masters ask for containers; 8030), or `false`. Listened on inside at the
+         * same numbers, so `resourcemanager:<port>` means the same on every host. Needed when
+         * nodemanagers run on other hosts. Default `false`: Hadoop's ports, inside the network only.
+         */
+        trackerPort: hostPort.default(false),
+        schedulerPort: hostPort.default(false),
         /** Memory limit of the ResourceManager container, in MB. Default 768. */
         memoryMb: memoryMb(256).default(768),
     }).prefault({}),
@@ -254,19 +284,31 @@ export const hadoopClusterArgsSchema = z.strictObject({
  */
 export function publishedPorts(v: {
     zookeeper: { port: number | false }; namenode: { port: number | false; rpcPort: number | false };
-    resourcemanager: { port: number | false }; historyserver: { port: number | false };
-    datanodes: unknown; datanodeHosts?: string[]; nodemanagers: unknown;
+    resourcemanager: { port: number | false; trackerPort: number | false; schedulerPort: number | false }; historyserver: { port: number | false };
+    datanodes: unknown; datanodeHosts?: string[]; nodemanagers: unknown; nodemanagerHosts?: string[];
 }): PublishedPort[] {
     const datanodes = Array.isArray(v.datanodes) ? v.datanodes as { name: string; host?: string; ports?: Record<string, number> }[] : [];
-    const nodemanagers = Array.isArray(v.nodemanagers) ? v.nodemanagers as { name: string; host?: string; port?: number | false }[] : [];
+    const nodemanagers = Array.isArray(v.nodemanagers)
+        ? v.nodemanagers as { name: string; host?: string; port?: number | false; ports?: { rpc: number; shuffle: number; applicationMasters: number } }[] : [];
     const datanodeHost = placeMembers(datanodes, v.datanodeHosts);
+    const nodemanagerHost = placeMembers(nodemanagers, v.nodemanagerHosts);
     return [
         { path: ["zookeeper", "port"], host: undefined, port: v.zookeeper.port },
         { path: ["namenode", "port"], host: undefined, port: v.namenode.port },
         { path: ["namenode", "rpcPort"], host: undefined, port: v.namenode.rpcPort },
         { path: ["resourcemanager", "port"], host: undefined, port: v.resourcemanager.port },
+        { path: ["resourcemanager", "trackerPort"], host: undefined, port: v.resourcemanager.trackerPort },
+        { path: ["resourcemanager", "schedulerPort"], host: undefined, port: v.resourcemanager.schedulerPort },
         { path: ["historyserver", "port"], host: undefined, port: v.historyserver.port },
-        ...nodemanagers.map((nm, i): PublishedPort => ({ path: ["nodemanagers", i, "port"], host: nm.host, port: nodemanagerPort(nm) })),
+        ...nodemanagers.flatMap((nm, i): PublishedPort[] => [
+            { path: ["nodemanagers", i, "port"], host: nodemanagerHost[nm.name], port: nodemanagerPort(nm) },
+            { path: ["nodemanagers", i, "ports", "rpc"], host: nodemanagerHost[nm.name], port: nm.ports?.rpc },
+            { path: ["nodemanagers", i, "ports", "shuffle"], host: nodemanagerHost[nm.name], port: nm.ports?.shuffle },
+            ...Array.from({ length: applicationMasterPortCount }, (_, k): PublishedPort => ({
+                path: ["nodemanagers", i, "ports", "applicationMasters"], host: nodemanagerHost[nm.name],
+                port: nm.ports === undefined ? undefined : nm.ports.applicationMasters + k,
+            })),
+        ]),
         ...datanodes.flatMap((dn, i) => (["data", "http", "ipc"] as const).map((key): PublishedPort => ({
             path: ["datanodes", i, "ports", key], host: datanodeHost[dn.name], port: dn.ports?.[key],
         }))),

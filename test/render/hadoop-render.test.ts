@@ -50,6 +50,19 @@ describe("Hadoop render functions", () => {
             "a datanode with Hadoop's ports and its name: the image's default");
     });
 
+    it("renders a nodemanager on another host: its host's address as node id, its ports, its AMs' port range final against the job's job.xml", () => {
+        const settings = hadoopClusterArgsSchema.parse({
+            resourcemanager: { trackerPort: 38031, schedulerPort: 38030 },
+            nodemanagers: [{ name: "nodemanager1", host: "host2", port: 38042, ports: { rpc: 38045, shuffle: 38046, applicationMasters: 38050 } }],
+        });
+        const nodemanager = { ...settings.nodemanagers[0], advertisedAs: "10.213.0.2" };
+        assert.strictEqual(renderYarnSite(settings, nodemanager), golden("yarn-site-nodemanager1-across-hosts.xml"));
+        assert.strictEqual(renderMapredSite(settings, nodemanager), golden("mapred-site-nodemanager1-across-hosts.xml"));
+        assert.strictEqual(renderRoleEnv("nodemanager", { clusterId: "c", user: { name: "u", uid: 1000 }, nodemanager }).NODEMANAGER_ID, "10.213.0.2:38045");
+        assert.strictEqual(renderRoleEnv("nodemanager", { clusterId: "c", user: { name: "u", uid: 1000 }, nodemanager: hadoopClusterArgsSchema.parse({}).nodemanagers[0] })
+            .NODEMANAGER_ID, undefined, "a nodemanager with Hadoop's port and its name: the image's default");
+    });
+
     it("renders typed args and extra properties into their files; without zookeeper no state store", () => {
         const settings = hadoopClusterArgsSchema.parse({
             zookeeper: { enabled: false },

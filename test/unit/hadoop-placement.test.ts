@@ -20,7 +20,14 @@ const hadoop = (extra: Record<string, unknown> = {}) => ({
     kind: "hadoop", host: "local",
     namenode: { rpcPort: 18020 },
     datanodeHosts: ["local", "h2", "h3"],
-    datanodes: [{ name: "datanode1", ports: ports(19866) }, { name: "datanode2", ports: ports(19866) }, { name: "datanode3", ports: ports(19866) }],
+    datanodes: [{ name: "datanode1", ports: ports(19866) }, { name: "datanode2", ports: ports(19876) }, { name: "datanode3", ports: ports(19886) }],
+    ...extra,
+});
+/** YARN over two hosts as well: nodemanager1 beside the ResourceManager, nm-b on h2. */
+const nmPorts = (base: number) => ({ rpc: base, shuffle: base + 1, applicationMasters: base + 10 });
+const yarnAcross = (extra: Record<string, unknown> = {}) => hadoop({
+    resourcemanager: { trackerPort: 18031, schedulerPort: 18030 },
+    nodemanagers: [{ name: "nodemanager1", ports: nmPorts(18040) }, { name: "nm-b", host: "h2", port: 18042, ports: nmPorts(18040) }],
     ...extra,
 });
 const stackOf = (clusters: Record<string, unknown>) => stackConfigAsPulumiGivesIt({ "clusterlab:hosts": hosts, "clusterlab:clusters": clusters });
@@ -52,15 +59,16 @@ describe("HadoopCluster placement (pure)", () => {
         const placed = placeHadoop(settings, "local");
         assert.deepStrictEqual(placed.datanodes, { a: "h2", b: "local", c: "h3", d: "h2" });
         assert.deepStrictEqual(placed.nodemanagers, { nodemanager1: undefined });
-        assert.deepStrictEqual(placed.remoteDatanodes, ["a", "c", "d"]);
+        assert.deepStrictEqual(placed.remote, ['datanode "a" (host "h2")', 'datanode "c" (host "h3")', 'datanode "d" (host "h2")']);
+        assert.strictEqual(placed.yarnSpansHosts, false);
         assert.strictEqual(placed.spansHosts, true);
         assert.strictEqual(placeHadoop(hadoopClusterArgsSchema.parse({ datanodes: 3, datanodeHosts: ["local"] }), "local").spansHosts, false);
     });
 
-    it("a datanode's ports may repeat on another host, not on its own (one naming the cluster's host explicitly)", () => {
+    it("a datanode's UI and IPC ports may repeat on another host, not on its own (one naming the cluster's host explicitly)", () => {
         const settings = hadoopClusterArgsSchema.parse({
             namenode: { rpcPort: 18020 },
-            datanodes: [{ name: "a", ports: ports(19866) }, { name: "b", host: "h2", ports: ports(19866) }, { name: "c", host: "local", ports: { data: 9870, http: 1, ipc: 2 } }],
+            datanodes: [{ name: "a", ports: ports(19866) }, { name: "b", host: "h2", ports: { ...ports(19866), data: 19876 } }, { name: "c", host: "local", ports: { data: 9870, http: 1, ipc: 2 } }],
         });
         assert.deepStrictEqual(hadoopPlacementProblems(settings, "local"), [
             { propertyPath: "datanodes[2].ports.data", reason: 'must differ from namenode.port: both publish host port 9870 on host "local", got 9870' },
@@ -87,8 +95,8 @@ describe("HadoopCluster over several hosts (unit, mocked engine)", () => {
         assert.deepStrictEqual(hadoopImages, ["local", "ssh://root@10.0.0.3", "tcp://10.0.0.2:2375"]);
         assert.deepStrictEqual(await valueOf(outputs.hadoop.datanodePlacement), {
             datanode1: { host: "local", address: "10.0.0.1:19866" },
-            datanode2: { host: "h2", address: "10.0.0.2:19866" },
-            datanode3: { host: "h3", address: "10.0.0.3:19866" },
+            datanode2: { host: "h2", address: "10.0.0.2:19876" },
+            datanode3: { host: "h3", address: "10.0.0.3:19886" },
         });
         assert.strictEqual(await valueOf(outputs.hadoop.defaultFs), "hdfs://namenode:18020");
     });
@@ -100,14 +108,14 @@ describe("HadoopCluster over several hosts (unit, mocked engine)", () => {
             { ip: "10.0.0.1", internal: 9870, external: 9870 }, { ip: "10.0.0.1", internal: 18020, external: 18020 },
         ]);
         assert.strictEqual(property(fileOf("test-hadoop-client", "core-site.xml"), "fs.defaultFS"), "hdfs://namenode:18020");
-        for (const [name, address, ip] of [["datanode1", "10.0.0.1", "10.0.0.1"], ["datanode2", "10.0.0.2", "10.0.0.2"], ["datanode3", "10.0.0.3", "0.0.0.0"]]) {
+        for (const [name, address, ip, base] of [["datanode1", "10.0.0.1", "10.0.0.1", 19866], ["datanode2", "10.0.0.2", "10.0.0.2", 19876], ["datanode3", "10.0.0.3", "0.0.0.0", 19886]] as const) {
             const hdfs = fileOf(`test-hadoop-${name}`, "hdfs-site.xml");
             assert.strictEqual(property(hdfs, "dfs.datanode.hostname"), address, name);
-            assert.strictEqual(property(hdfs, "dfs.datanode.address"), "0.0.0.0:19866", name);
-            assert.strictEqual(property(hdfs, "dfs.datanode.http.address"), "0.0.0.0:19867", name);
-            assert.strictEqual(property(hdfs, "dfs.datanode.ipc.address"), "0.0.0.0:19868", name);
-            assert.deepStrictEqual(containerNamed(`test-hadoop-${name}`).inputs.ports, [19866, 19867, 19868].map((p) => ({ ip, internal: p, external: p })), name);
-            assert.strictEqual(envOf(`test-hadoop-${name}`).DATANODE_ID, `${address}:19866`, name);
+            assert.strictEqual(property(hdfs, "dfs.datanode.address"), `0.0.0.0:${base}`, name);
+            assert.strictEqual(property(hdfs, "dfs.datanode.http.address"), `0.0.0.0:${base + 1}`, name);
+            assert.strictEqual(property(hdfs, "dfs.datanode.ipc.address"), `0.0.0.0:${base + 2}`, name);
+            assert.deepStrictEqual(containerNamed(`test-hadoop-${name}`).inputs.ports, [base, base + 1, base + 2].map((p) => ({ ip, internal: p, external: p })), name);
+            assert.strictEqual(envOf(`test-hadoop-${name}`).DATANODE_ID, `${address}:${base}`, name);
         }
         // Every role's clients connect to what a datanode reports, not the NATed address the namenode saw.
         for (const role of ["client", "namenode", "datanode2", "nodemanager1", "historyserver"]) {
@@ -134,18 +142,58 @@ describe("HadoopCluster over several hosts (unit, mocked engine)", () => {
         assert.ok(byType(container).every((c) => !("extraHosts" in c.inputs)));
     });
 
+    it("wires YARN by advertised addresses: a nodemanager elsewhere registers at the published tracker port, reports its host's address, keeps its AMs in its published port range", async () => {
+        const outputs = deployStack(readStackConfig(stackOf({ hadoop: yarnAcross() })));
+        await valueOf(outputs.hadoop.containerNames);
+        assert.strictEqual(containerNamed("test-hadoop-nm-b").inputs.dockerHost, "tcp://10.0.0.2:2375");
+        assert.deepStrictEqual(await valueOf(outputs.hadoop.nodemanagerPlacement), {
+            nodemanager1: { host: "local", nodeId: "10.0.0.1:18040" }, "nm-b": { host: "h2", nodeId: "10.0.0.2:18040" },
+        });
+        assert.deepStrictEqual(containerNamed("test-hadoop-resourcemanager").inputs.ports, [
+            { ip: "10.0.0.1", internal: 8088, external: 8088 }, { ip: "10.0.0.1", internal: 18031, external: 18031 }, { ip: "10.0.0.1", internal: 18030, external: 18030 },
+        ]);
+        for (const role of ["client", "nm-b", "resourcemanager"]) {
+            const yarn = fileOf(`test-hadoop-${role}`, "yarn-site.xml");
+            assert.strictEqual(property(yarn, "yarn.resourcemanager.resource-tracker.address"), "resourcemanager:18031", role);
+            assert.strictEqual(property(yarn, "yarn.resourcemanager.scheduler.address"), "resourcemanager:18030", role);
+        }
+        const yarn = fileOf("test-hadoop-nm-b", "yarn-site.xml");
+        assert.strictEqual(property(yarn, "yarn.nodemanager.hostname"), "10.0.0.2");
+        assert.strictEqual(property(yarn, "yarn.nodemanager.address"), "10.0.0.2:18040");
+        assert.strictEqual(property(yarn, "yarn.nodemanager.webapp.address"), "10.0.0.2:18042");
+        assert.strictEqual(property(yarn, "mapreduce.shuffle.port"), "18041");
+        assert.match(fileOf("test-hadoop-nm-b", "mapred-site.xml"),
+            /<name>yarn\.app\.mapreduce\.am\.job\.client\.port-range<\/name>\n {4}<value>18050-18053<\/value>\n {4}<final>true<\/final>/);
+        assert.strictEqual(property(fileOf("test-hadoop-client", "mapred-site.xml"), "yarn.app.mapreduce.am.job.client.port-range"), undefined);
+        assert.deepStrictEqual(containerNamed("test-hadoop-nm-b").inputs.ports, [18042, 18040, 18041, 18050, 18051, 18052, 18053]
+            .map((p) => ({ ip: "10.0.0.2", internal: p, external: p })));
+        assert.deepStrictEqual(containerNamed("test-hadoop-nm-b").inputs.extraHosts, ["namenode:10.0.0.1", "resourcemanager:10.0.0.1"]);
+        assert.strictEqual(envOf("test-hadoop-nm-b").NODEMANAGER_ID, "10.0.0.2:18040");
+        assert.strictEqual(envOf("test-hadoop-nm-b").RESOURCEMANAGER_HTTP, "10.0.0.1:8088");
+        assert.strictEqual(envOf("test-hadoop-nodemanager1").RESOURCEMANAGER_HTTP, "resourcemanager:8088", "beside the ResourceManager: its DNS alias");
+        assert.strictEqual(property(fileOf("test-hadoop-nodemanager1", "yarn-site.xml"), "yarn.nodemanager.address"), "10.0.0.1:18040");
+    });
+
     const bad: [string, Record<string, unknown>, string[]][] = [
         ["datanodes over hosts without the namenode's RPC port, its UI port or the datanodes' ports",
             { hadoop: hadoop({ namenode: { port: false }, datanodes: [{ name: "dn1" }, { name: "dn2" }] }) }, [
-                'clusterlab:clusters.hadoop.namenode.rpcPort: must be a host port: datanode "dn2" (host "h2") register with the namenode across hosts, got false',
-                'clusterlab:clusters.hadoop.namenode.port: must be a host port: datanode "dn2" (host "h2") are ready once the namenode\'s UI lists them, and ask it across hosts, got false',
-                'clusterlab:clusters.hadoop.datanodes[0].ports: must be given: the datanodes span hosts, so clients and other datanodes reach "dn1" (host "local") at its host\'s address on these ports, the same inside, e.g. { data: 9866, http: 9864, ipc: 9867 }, got none',
-                'clusterlab:clusters.hadoop.datanodes[1].ports: must be given: the datanodes span hosts, so clients and other datanodes reach "dn2" (host "h2") at its host\'s address on these ports, the same inside, e.g. { data: 9866, http: 9864, ipc: 9867 }, got none',
+                'clusterlab:clusters.hadoop.namenode.rpcPort: must be a host port: datanode "dn2" (host "h2") reach the namenode across hosts, got false',
+                'clusterlab:clusters.hadoop.namenode.port: must be a host port: datanode "dn2" (host "h2") run on other hosts, and a datanode is ready once the namenode\'s UI lists it, got false',
+                'clusterlab:clusters.hadoop.datanodes[0].ports: must be given: the cluster spans hosts, so clients and other datanodes reach "dn1" (host "local") at its host\'s address on these ports, the same inside, e.g. { data: 9866, http: 9864, ipc: 9867 }, got none',
+                'clusterlab:clusters.hadoop.datanodes[1].ports: must be given: the cluster spans hosts, so clients and other datanodes reach "dn2" (host "h2") at its host\'s address on these ports, the same inside, e.g. { data: 9866, http: 9864, ipc: 9867 }, got none',
             ]],
-        ["nodemanagers on another host (not wired yet)",
-            { hadoop: hadoop({ nodemanagerHosts: ["local", "h2"], nodemanagers: [{ name: "nodemanager1" }, { name: "nm-b", host: "h3" }] }) }, [
-                'clusterlab:clusters.hadoop.nodemanagerHosts[1]: must be the cluster\'s host "local": nodemanagers on other hosts are not supported yet (MapReduce would need each one\'s application master, shuffle and nodemanager ports published and advertised); place datanodes there instead, got "h2"',
-                'clusterlab:clusters.hadoop.nodemanagers[1].host: must be the cluster\'s host "local": nodemanagers on other hosts are not supported yet (MapReduce would need each one\'s application master, shuffle and nodemanager ports published and advertised); place datanodes there instead, got "h3"',
+        ["nodemanagers over hosts without the ResourceManager's ports or their own",
+            { hadoop: yarnAcross({ resourcemanager: { port: false }, nodemanagers: [{ name: "nodemanager1" }, { name: "nm-b", host: "h3" }] }) }, [
+                'clusterlab:clusters.hadoop.resourcemanager.trackerPort: must be a host port: nodemanager "nm-b" (host "h3") register with the ResourceManager across hosts, got false',
+                'clusterlab:clusters.hadoop.resourcemanager.schedulerPort: must be a host port: application masters on nodemanager "nm-b" (host "h3") ask the ResourceManager for containers across hosts, got false',
+                'clusterlab:clusters.hadoop.resourcemanager.port: must be a host port: nodemanager "nm-b" (host "h3") are ready once the ResourceManager\'s REST API lists them, and ask it across hosts, got false',
+                'clusterlab:clusters.hadoop.nodemanagers[0].ports: must be given: the nodemanagers span hosts, so application masters, tasks and the job client reach "nodemanager1" (host "local") at its host\'s address on these ports, the same inside, e.g. { rpc: 45454, shuffle: 13562, applicationMasters: 50100 }, got none',
+                'clusterlab:clusters.hadoop.nodemanagers[1].ports: must be given: the nodemanagers span hosts, so application masters, tasks and the job client reach "nm-b" (host "h3") at its host\'s address on these ports, the same inside, e.g. { rpc: 45454, shuffle: 13562, applicationMasters: 50100 }, got none',
+                'clusterlab:clusters.hadoop.nodemanagers[1].port: must be a host port: the nodemanagers span hosts, and "nm-b" (host "h3") reports its UI address (map output is fetched from that host), got false',
+            ]],
+        ["datanodes of two hosts with one data port (the namenode would take one for the other)",
+            { hadoop: hadoop({ datanodes: [{ name: "dn1", ports: ports(19866) }, { name: "dn2", ports: ports(19866) }] }) }, [
+                'clusterlab:clusters.hadoop.datanodes[1].ports.data: must differ from datanodes[0].ports.data across the cluster: the namenode knows a datanode by the address it connects from and this port, and datanodes of other hosts may all connect from one address (Docker\'s port proxy), got 19866',
             ]],
         ["two datanodes with one port on one host",
             { hadoop: hadoop({ datanodeHosts: ["h2"], datanodes: [{ name: "dn1", ports: ports(19866) }, { name: "dn2", ports: { data: 19866, http: 1, ipc: 2 } }] }) }, [

@@ -4,7 +4,7 @@ import { Host } from "../core/host";
 import { renderProblems } from "../core/config";
 import { DockerNetwork } from "../core/docker/resources";
 import { dockerObjectName } from "../core/labels";
-import { createClusterImage } from "../core/image";
+import { shipClusterImage } from "../core/image";
 import { createClusterNetwork } from "../core/network";
 import { hostSet, resolveHosts } from "../core/placement";
 import { containerNamesOf, Service } from "../core/service";
@@ -108,8 +108,10 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
         const there = onRemote(agentHost);
         const key = JSON.stringify(source);
         if (!there.images.has(key)) {
-            there.images.set(key, createClusterImage(`${name}-agent-image-${agentHost.name}${there.images.size === 0 ? "" : `-${there.images.size}`}`,
-                source, { host: agentHost, parent, baseImage: settings.baseImage }).imageId);
+            // Built (or pulled) once on the cluster's host and copied over: no registry to pull
+            // from, and no second build of the same content on every host.
+            there.images.set(key, shipClusterImage(`${name}-agent-image-${agentHost.name}${there.images.size === 0 ? "" : `-${there.images.size}`}`,
+                imageFor.imageOf("agent", source), host, agentHost, parent).imageId);
         }
         agents[agent.name] = createAgent({ ...ctx, host: agentHost, network: there.network }, there.images.get(key)!, {
             name: agent.name,

@@ -47,15 +47,17 @@ function scope(ctx: MesosRoleContext, role: string): LabelScope {
  */
 export function imageCache(cluster: string, host: Host, parent: pulumi.Resource, baseImage: string) {
     const images = new Map<string, DockerImage>();
-    return (role: string, source: ImageSource): pulumi.Output<string> => {
+    /** The image resource itself, for shipping it to other hosts. */
+    const imageOf = (role: string, source: ImageSource): DockerImage => {
         const key = JSON.stringify(source);
         let image = images.get(key);
         if (image === undefined) {
             image = createClusterImage(`${cluster}-${role}-image`, source, { host, parent, baseImage });
             images.set(key, image);
         }
-        return image.imageId;
+        return image;
     };
+    return Object.assign((role: string, source: ImageSource): pulumi.Output<string> => imageOf(role, source).imageId, { imageOf });
 }
 
 export interface ZookeeperSettings {

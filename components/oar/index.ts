@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { ConfigProblem, parseOrThrow, renderProblems } from "../core/config";
-import { DockerExec, DockerNetwork, DockerVolume } from "../core/docker/resources";
+import { DockerExec, DockerImage, DockerNetwork, DockerVolume } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { createClusterImage } from "../core/image";
+import { createClusterImage, shipClusterImage } from "../core/image";
 import { dockerObjectName, renderLabels } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
 import { hostSet, resolveHosts } from "../core/placement";
@@ -84,13 +84,21 @@ export class OarCluster extends pulumi.ComponentResource {
         // Per host: one image, one network, one shared /home (a volume lives on one engine; nodes
         // on another host share a home among themselves, not with the frontend). The cluster's
         // own host keeps the one-host names, so a one-host stack is exactly as before.
+        // The image is built (or pulled) once, on the cluster's host, and copied to the others:
+        // no registry to pull from, and no second build of the same content on every host.
+        let homeImage: DockerImage | undefined;
+        const imageOn = (target: Host, suffix: string): pulumi.Output<string> => {
+            homeImage ??= createClusterImage(`${name}-image`, settings.image, { host: hosts.home, parent: this, baseImage: settings.baseImage });
+            return target.name === hosts.home.name ? homeImage.imageId
+                : shipClusterImage(`${name}-image${suffix}`, homeImage, hosts.home, target, this).imageId;
+        };
         const perHost = new Map<string, { image: pulumi.Output<string>; network: DockerNetwork; home: DockerVolume }>();
         const onHost = (target: Host) => {
             let found = perHost.get(target.name);
             if (found === undefined) {
                 const suffix = target.name === hosts.home.name ? "" : `-${target.name}`;
                 found = {
-                    image: createClusterImage(`${name}-image${suffix}`, settings.image, { host: target, parent: this, baseImage: settings.baseImage }).imageId,
+                    image: imageOn(target, suffix),
                     network: createClusterNetwork(`${name}-network${suffix}`, { stack, cluster: name, host: target }, this),
                     home: new DockerVolume(`${name}-home${suffix}`, {
                         ...target.engine,

@@ -74,7 +74,7 @@ describeE2e("Multi-server stack end to end — MesosCluster (Mesos STAND-IN imag
         console.log(`    suite multi-server e2e: ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 
-    it("multi-server: up builds on each engine and leaves every role on its host", async () => {
+    it("multi-server: up builds each image on its cluster's host, ships it to the others, and leaves every role on its host", async () => {
         const t = Date.now();
         await stack.up();
         console.log(`      up over three engines: ${((Date.now() - t) / 1000).toFixed(1)}s`);

@@ -1,0 +1,46 @@
+import * as assert from "assert";
+import { byType, installMocks, resetRecorded, valueOf } from "../support/mocks";
+import { readStackFile } from "../support/stack-config";
+
+installMocks("test");
+const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
+const { deployStack } = require("../../stacks/program") as typeof import("../../stacks/program");
+
+/** Resources of a type as [name, engine] pairs. */
+const at = (type: string): [string, string][] => byType(`pulumi-nodejs:dynamic/docker:${type}`)
+    .map((r) => [r.name, r.inputs.dockerHost ?? "local"]);
+
+describe("images over several hosts (unit, mocked engine)", () => {
+    beforeEach(resetRecorded);
+
+    // No registry between the hosts: an image is built (or pulled) once, on its cluster's own
+    // host, and copied to the others, never built again on each (a Hadoop or consul build there
+    // would cost minutes per host).
+    it("stacks/Pulumi.multi-server.yaml: every cluster builds on its own host only and ships to the others", async () => {
+        const outputs = deployStack(readStackConfig(readStackFile("multi-server")));
+        for (const cluster of Object.values(outputs)) {
+            await valueOf(cluster.containerNames);
+        }
+        const built = at("Image");
+        const home: Record<string, string> = { wraxl: "local", edm: "local", hadoop: "local", oar: "tcp://10.213.0.2:2375" };
+        for (const [name, engine] of built) {
+            assert.strictEqual(engine, home[name.split("-")[0]], `${name} is built on ${engine}, not on its cluster's host`);
+        }
+        const shipped = at("ImageShipment");
+        for (const cluster of ["wraxl-agent-image", "oar-image", "hadoop-image"]) {
+            const remote = shipped.filter(([name]) => name.startsWith(`${cluster}-host`)).map(([, engine]) => engine);
+            const expected = cluster === "oar-image" ? ["ssh://root@10.213.0.3"] : ["ssh://root@10.213.0.3", "tcp://10.213.0.2:2375"];
+            assert.deepStrictEqual(remote.sort(), expected, `${cluster} shipped to every other host its roles use`);
+        }
+    });
+
+    it("a shipment copies the very image built at home: its source image id is the build's", async () => {
+        const outputs = deployStack(readStackConfig(readStackFile("multi-server")));
+        await valueOf(outputs.oar.containerNames);
+        const build = byType("pulumi-nodejs:dynamic/docker:Image").find((r) => r.name === "oar-image")!;
+        const shipment = byType("pulumi-nodejs:dynamic/docker:ImageShipment").find((r) => r.name === "oar-image-host3")!;
+        assert.strictEqual(shipment.inputs.name, build.inputs.name, "the same content-hash tag on both hosts");
+        assert.ok(typeof shipment.inputs.sourceImageId === "string" && shipment.inputs.sourceImageId !== "", "it names the built image's id, so a rebuild ships again");
+        assert.deepStrictEqual(shipment.inputs.source, { dockerHost: "tcp://10.213.0.2:2375" }, "from the cluster's host, host2");
+    });
+});

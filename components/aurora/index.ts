@@ -125,6 +125,9 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
             delete: commands.delete,
             // A scheduler made anew takes its jobs along: its container goes before its replacement,
             // so Pulumi replaces the jobs too (killed on the old scheduler, created on the new).
+            // A stopped old scheduler (its network removed by hand) cannot run the kill, so it is
+            // skipped; the new one has the jobs from its volume, and create takes a job already
+            // running with the same config as done (test/faults/aurora.faults.test.ts).
         }, { parent, dependsOn: [scheduler] });
     }
 

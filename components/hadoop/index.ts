@@ -4,7 +4,7 @@ import * as path from "path";
 import { ConfigProblem, parseOrThrow, renderProblems } from "../core/config";
 import { DockerExec, DockerImage, DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { buildContentTag, createClusterImage } from "../core/image";
+import { buildContentTag, createClusterImage, shipClusterImage } from "../core/image";
 import { imagesDirectory } from "../core/images-dir";
 import { dockerObjectName } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
@@ -92,15 +92,15 @@ function missingSource(settings: HadoopClusterSettings, host: Host): ConfigProbl
 
 /**
  * images/hadoop is built with the machine's added CAs when it has any: its Maven stage fetches
- * from Maven Central over TLS, which an intercepting egress proxy re-signs. Built on each host
- * that runs a Hadoop role (the tag is a content hash: an engine that has it builds nothing).
+ * from Maven Central over TLS, which an intercepting egress proxy re-signs. Built once, on the
+ * cluster's host; other hosts get it shipped (`docker save | docker load`), not built again.
  */
 export function hadoopImage(resourceName: string, source: ImageSource, host: Host, baseImage: string, parent: pulumi.Resource): DockerImage {
     if ("pinned" in source) {
         return createClusterImage(resourceName, source, { host, parent, baseImage });
     }
     const buildDir = path.join(imagesDirectory(), source.build);
-    const ca = localBuildCaCertificates();
+    const ca = localBuildCaCertificates(host);
     return new DockerImage(resourceName, {
         ...host.engine,
         name: `clusterlab/${source.build}:${buildContentTag(buildDir, baseImage)}`,
@@ -131,7 +131,8 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
     // client connects to what a datanode reports (the address the namenode saw is NATed).
     const wiring = { acrossHosts: placed.spansHosts };
     const stack = pulumi.getStack();
-    const image = hadoopImage(`${name}-image`, settings.image, host, settings.baseImage, parent).imageId;
+    const homeImage = hadoopImage(`${name}-image`, settings.image, host, settings.baseImage, parent);
+    const image = homeImage.imageId;
     const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
     // One network and one image per other host, named after it; the cluster's host keeps the one-host names.
     const remote = new Map<string, { network: DockerNetwork; image: pulumi.Output<string> }>();
@@ -143,7 +144,7 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
         if (found === undefined) {
             found = {
                 network: createClusterNetwork(`${name}-network-${target.name}`, { stack, cluster: name, host: target }, parent),
-                image: hadoopImage(`${name}-image-${target.name}`, settings.image, target, settings.baseImage, parent).imageId,
+                image: shipClusterImage(`${name}-image-${target.name}`, homeImage, host, target, parent).imageId,
             };
             remote.set(target.name, found);
         }

@@ -79,7 +79,7 @@ describe("HadoopCluster placement (pure)", () => {
 describe("HadoopCluster over several hosts (unit, mocked engine)", () => {
     beforeEach(resetRecorded);
 
-    it("runs each datanode on its host's engine, with a network and an image per host; everything else on the cluster's host", async () => {
+    it("runs each datanode on its host's engine, with a network per host and the image shipped there; everything else on the cluster's host", async () => {
         const outputs = deployStack(readStackConfig(stackOf({ hadoop: hadoop() })));
         await valueOf(outputs.hadoop.containerNames);
         const engineOf = Object.fromEntries(byType(container).map((c) => [c.inputs.name, c.inputs.dockerHost ?? "local"]));
@@ -92,7 +92,10 @@ describe("HadoopCluster over several hosts (unit, mocked engine)", () => {
         assert.deepStrictEqual(networks, ["test-hadoop@local", "test-hadoop@ssh://root@10.0.0.3", "test-hadoop@tcp://10.0.0.2:2375"]);
         const hadoopImages = byType("pulumi-nodejs:dynamic/docker:Image").filter((i) => /^clusterlab\/hadoop:/.test(i.inputs.name))
             .map((i) => i.inputs.dockerHost ?? "local").sort();
-        assert.deepStrictEqual(hadoopImages, ["local", "ssh://root@10.0.0.3", "tcp://10.0.0.2:2375"]);
+        assert.deepStrictEqual(hadoopImages, ["local"], "built once, on the cluster's host");
+        const shipped = byType("pulumi-nodejs:dynamic/docker:ImageShipment").filter((i) => /^clusterlab\/hadoop:/.test(i.inputs.name))
+            .map((i) => i.inputs.dockerHost).sort();
+        assert.deepStrictEqual(shipped, ["ssh://root@10.0.0.3", "tcp://10.0.0.2:2375"], "and shipped to the datanodes' other hosts");
         assert.deepStrictEqual(await valueOf(outputs.hadoop.datanodePlacement), {
             datanode1: { host: "local", address: "10.0.0.1:19866" },
             datanode2: { host: "h2", address: "10.0.0.2:19876" },

@@ -1,12 +1,13 @@
 import * as assert from "assert";
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { appFiles, consulNodes, http, passingWorkerApis, pushToGogs } from "../e2e/support/edm";
-import { changesOf, labelledLeftovers, suiteStack, TestStack } from "../e2e/support/lifecycle";
+import { changesOf, labelledLeftovers, suiteStack } from "../e2e/support/lifecycle";
 import { eventually, sleep } from "../e2e/support/poll";
-import { docker, e2eOptOut, repoRoot } from "../e2e/support/toolchain";
+import { docker, e2eOptOut } from "../e2e/support/toolchain";
+import { containersOf, crashAndWatch, describeChanges, healthOf, interruptUpAndRecover, report, restartEngine, twoUpsAtOnce } from "./support/faults";
 
 // The EDM platform (EdmMaster + EdmWorker, `kind: edm`) after faults on a real engine, each
 // followed by what a user would run: `refresh` to see the drift, `up` to repair exactly it, then
@@ -24,38 +25,6 @@ const edm = (...numbers: number[]) => ({
         workers: numbers.map(worker),
     },
 });
-
-function containersOf(stack: string): { name: string; status: string }[] {
-    return docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", "{{.Names}}\t{{.Status}}")
-        .split("\n").filter((line) => line !== "").map((line) => ({ name: line.split("\t")[0], status: line.split("\t")[1] }));
-}
-
-/** Docker's health of a container: healthy, unhealthy, starting, or its state when it has no healthcheck. */
-const healthOf = (container: string) =>
-    docker("inspect", "--format", "{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}", container);
-
-/** The CLI on the test stack, as a user runs it, so a test can interrupt it. */
-function pulumiCli(stack: TestStack, args: string[]): ChildProcess {
-    return spawn("pulumi", [...args, "--stack", stack.name, "--non-interactive"], {
-        cwd: repoRoot, env: { ...process.env, ...stack.env }, stdio: ["ignore", "pipe", "pipe"], detached: true,
-    });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; output: string }> {
-    let output = "";
-    child.stdout?.on("data", (chunk) => (output += chunk));
-    child.stderr?.on("data", (chunk) => (output += chunk));
-    return new Promise((resolve) => child.on("close", (code) => resolve({ code, output })));
-}
-
-/** `{ create: 1, update: 1 }` as `create 1, update 1`, or `nothing`. */
-const described = (changes: Record<string, number>) =>
-    Object.keys(changes).length === 0 ? "nothing" : Object.entries(changes).map(([op, n]) => `${op} ${n}`).join(", ");
-
-/** The line per fault for the issue's note: time from the fault to a working platform, and what refresh and up changed. */
-function report(fault: string, started: number, changes: string): void {
-    console.log(`      EDM | ${fault} | working again ${((Date.now() - started) / 1000).toFixed(1)}s after the fault | ${changes}`);
-}
 
 const describeFaults = e2eOptOut ? describe.skip : describe;
 
@@ -145,7 +114,7 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         // new container by its name on the platform network.
         assert.deepStrictEqual(up, { create: 1, update: 1 });
         await working();
-        report("worker API container removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+        report("EDM", "worker API container removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
     });
 
     it("EDM, the nginx load balancer removed by hand: up recreates it and writes its upstream into the new container", async () => {
@@ -158,7 +127,7 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         assert.deepStrictEqual(up, { create: 2 });
         assert.match(upstreamFile(), /server worker1-api:8833;[^\n]*\n\s*server worker2-api:8833;/);
         await working();
-        report("nginx container removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+        report("EDM", "nginx container removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
     });
 
     it("EDM, the consul server removed by hand: up makes it anew on its data volume, both workers rejoin and their registrations are still there", async () => {
@@ -172,7 +141,7 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         await eventually("consul lists the master and both workers", 60, async () =>
             JSON.stringify(await consulNodes(out.consulUrl).catch(() => [])) === JSON.stringify(["master", "worker1", "worker2"]));
         await working();
-        report("consul server removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+        report("EDM", "consul server removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
     });
 
     it("EDM, a worker's consul agent removed by hand: up makes it anew on its data volume and registers the worker API in it again", async () => {
@@ -186,7 +155,7 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         // The agent, and the registration made again in it (the agent's container id is its trigger).
         assert.deepStrictEqual(up, { create: 1, update: 1 });
         await working();
-        report("worker consul agent removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+        report("EDM", "worker consul agent removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
     });
 
     it("EDM, the gogs (Gitea) container removed by hand: up makes it anew; repositories and the admin account survive on its volume, a clone works", async () => {
@@ -212,19 +181,19 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
-        report("gogs container removed", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+        report("EDM", "gogs container removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
     });
 
     it("EDM, a worker's consul agent process crashed: the restart policy brings it back with its registration, refresh finds nothing to repair", async () => {
         const started = Date.now();
-        const agent = name("worker2-consul");
-        const restarts = Number(docker("inspect", "--format", "{{.RestartCount}}", agent));
-        process.kill(Number(docker("inspect", "--format", "{{.State.Pid}}", agent)), "SIGKILL");
-        await eventually("the agent restarted", 60, () => Number(docker("inspect", "--format", "{{.RestartCount}}", agent)) > restarts);
+        // Whenever Docker says healthy again, the agent must really know consul's leader.
+        const knowsLeader = async () => (await http("GET", `http://127.0.0.1:${worker(2).consulPort}/v1/status/leader`).catch(() => ({ json: "" }))).json !== "";
+        const seen = await crashAndWatch(stack.name, name("worker2-consul"), /consul agent/, knowsLeader, 60);
+        console.log(`      Docker's health of the agent meanwhile: ${seen.join(" → ")}`);
         await working();
         const refresh = changesOf((await stack.refresh({ expectNoChanges: true })).summary.resourceChanges);
         assert.deepStrictEqual(refresh, {});
-        report("worker consul agent process crashed", started, "refresh: nothing; no up needed");
+        report("EDM", "worker consul agent process crashed", started, "refresh: nothing; no up needed");
     });
 
     it("EDM, a worker API container stopped by hand: its healthcheck and consul say so, refresh reports it stopped, up starts the same container again", async () => {
@@ -241,7 +210,7 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         assert.deepStrictEqual(up, { update: 1 });
         assert.strictEqual(docker("inspect", "--format", "{{.Id}}", api), id, "the same container, started again");
         await working();
-        report("worker API container stopped", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+        report("EDM", "worker API container stopped", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
     });
 
     it("EDM, the cluster network removed while its containers were stopped: up restores the network and every attachment", async () => {
@@ -261,34 +230,21 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         // new agent (an update: same agent address, same service id).
         assert.deepStrictEqual(up, { create: 1, replace: 10, update: 2 });
         await working();
-        report("network removed (containers stopped)", started, `refresh: ${described(refresh)}; up: ${described(up)}`);
+        report("EDM", "network removed (containers stopped)", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
     });
 
     it("EDM, the Docker engine restarted: the platform is working again by itself, refresh finds nothing to repair", async () => {
         const started = Date.now();
-        const pid = Number(fs.readFileSync("/var/run/docker.pid", "utf8").trim());
-        process.kill(pid, "SIGTERM");
-        await eventually("dockerd stopped", 60, () => !fs.existsSync(`/proc/${pid}`));
-        const engine = spawn("bash", [path.join(repoRoot, "scripts", "docker-engine.sh")], { stdio: "inherit" });
-        assert.strictEqual((await exited(engine)).code, 0);
+        await restartEngine();
         await working(["worker1", "worker2"], 180);
         const refresh = changesOf((await stack.refresh({ expectNoChanges: true })).summary.resourceChanges);
         assert.deepStrictEqual(refresh, {});
-        report("engine restarted", started, "refresh: nothing; no up needed");
+        report("EDM", "engine restarted", started, "refresh: nothing; no up needed");
     });
 
     it("EDM, two `up` at once: the second is refused by the backend's lock, and the first adds worker3 intact", async () => {
         await stack.setClusters(edm(1, 2, 3));
-        const first = pulumiCli(stack, ["up", "--yes", "--skip-preview"]);
-        const firstDone = exited(first);
-        const lockDir = path.join(stack.backendDir, ".pulumi", "locks");
-        await eventually("the first up holds the lock", 60, () => fs.existsSync(lockDir) &&
-            fs.readdirSync(lockDir, { recursive: true }).some((file) => String(file).endsWith(".json")));
-        const second = await exited(pulumiCli(stack, ["up", "--yes", "--skip-preview"]));
-        assert.notStrictEqual(second.code, 0);
-        assert.match(second.output, /currently locked/);
-        const firstResult = await firstDone;
-        assert.strictEqual(firstResult.code, 0, firstResult.output);
+        await twoUpsAtOnce(stack);
         assert.deepStrictEqual(changesOf((await stack.preview({ expectNoChanges: true })).changeSummary), {});
         await working(["worker1", "worker2", "worker3"]);
     });
@@ -299,28 +255,14 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         it(`EDM, an up interrupted half-way by ${signal}: scripts/recover.sh and the next up finish the job`, async () => {
             const started = Date.now();
             await stack.setClusters(edm(...workers));
-            const cli = pulumiCli(stack, ["up", "--yes", "--skip-preview"]);
-            const done = exited(cli);
-            await eventually(`worker${added}'s consul agent being created`, 180, () => containersOf(stack.name).some((c) => c.name === name(`worker${added}-consul`)));
-            // SIGINT to the CLI, as Ctrl-C; SIGKILL to its whole process group, as a crash of the machine's session.
-            process.kill(signal === "SIGINT" ? cli.pid! : -cli.pid!, signal);
-            const interrupted = await done;
-            assert.notStrictEqual(interrupted.code, 0, interrupted.output);
-            const recover = await exited(spawn("bash", [path.join(repoRoot, "scripts", "recover.sh"), stack.name], {
-                cwd: repoRoot, env: { ...process.env, ...stack.env }, stdio: ["ignore", "pipe", "pipe"],
-            }));
-            assert.strictEqual(recover.code, 0, recover.output);
-            for (const line of recover.output.split("\n").filter((l) => l.startsWith("recover:"))) {
-                console.log(`      ${line}`);
-            }
-            const pending = /(\d+) pending/.exec(interrupted.output);
-            console.log(`      the interrupted up exited with ${interrupted.code ?? signal}${pending ? `, ${pending[0]} operations` : ""}`);
+            await interruptUpAndRecover(stack, signal, `worker${added}'s consul agent being created`,
+                () => containersOf(stack.name).some((c) => c.name === name(`worker${added}-consul`)));
             const up = changesOf((await stack.up()).summary.resourceChanges);
             const names = workers.map((n) => `worker${n}`);
             await working(names);
             assert.deepStrictEqual([...upstreamFile().matchAll(/# (worker\d+)/g)].map((m) => m[1]), names);
             assert.deepStrictEqual(changesOf((await stack.preview({ expectNoChanges: true })).changeSummary), {});
-            report(`up interrupted by ${signal}`, started, `recover.sh, then up: ${described(up)}`);
+            report("EDM", `up interrupted by ${signal}`, started, `recover.sh, then up: ${describeChanges(up)}`);
         });
     }
 

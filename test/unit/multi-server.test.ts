@@ -84,6 +84,7 @@ describe("multi-server stack (unit, mocked engine)", () => {
         const outputs = deployStack(config);
         await valueOf(outputs.wraxl.containerNames);
         await valueOf(outputs.oar.containerNames);
+        await valueOf(outputs.hadoop.containerNames);
         const engineOf = Object.fromEntries(byType(container).map((c) => [c.inputs.name, c.inputs.dockerHost ?? "local"]));
         assert.deepStrictEqual(engineOf, {
             "test-wraxl-zookeeper": "local", "test-wraxl-master": "local", "test-wraxl-agent1": "local",
@@ -94,11 +95,14 @@ describe("multi-server stack (unit, mocked engine)", () => {
             "test-edm-consul": "local", "test-edm-gogs": "local", "test-edm-nginx": "local",
             "test-edm-worker1-api": "tcp://10.213.0.2:2375", "test-edm-worker1-consul": "tcp://10.213.0.2:2375", "test-edm-worker1-registrator": "tcp://10.213.0.2:2375",
             "test-edm-worker2-api": "ssh://root@10.213.0.3", "test-edm-worker2-consul": "ssh://root@10.213.0.3", "test-edm-worker2-registrator": "ssh://root@10.213.0.3",
+            "test-hadoop-namenode": "local", "test-hadoop-resourcemanager": "local", "test-hadoop-historyserver": "local", "test-hadoop-client": "local",
+            "test-hadoop-datanode1": "tcp://10.213.0.2:2375", "test-hadoop-datanode2": "ssh://root@10.213.0.3", "test-hadoop-nodemanager1": "ssh://root@10.213.0.3",
         });
         // One network per cluster per host, all named <stack>-<cluster>.
         const networks = byType("pulumi-nodejs:dynamic/docker:Network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
         assert.deepStrictEqual(networks, [
             "test-edm@local", "test-edm@ssh://root@10.213.0.3", "test-edm@tcp://10.213.0.2:2375",
+            "test-hadoop@local", "test-hadoop@ssh://root@10.213.0.3", "test-hadoop@tcp://10.213.0.2:2375",
             "test-oar@ssh://root@10.213.0.3", "test-oar@tcp://10.213.0.2:2375",
             "test-wraxl@local", "test-wraxl@ssh://root@10.213.0.3", "test-wraxl@tcp://10.213.0.2:2375",
         ]);

@@ -100,6 +100,11 @@ export class Host {
     }
 }
 
+/** True for an address only the machine itself (or a container, itself) is reached by. Pure. */
+export function isLoopbackAddress(address: string): boolean {
+    return /^127\./.test(address) || address === "::1" || address === "localhost";
+}
+
 /** A wildcard bind address is no address to connect to; the host's own loopback is. */
 export function advertisedFor(bindAddress: string): string {
     return bindAddress === "0.0.0.0" || bindAddress === "::" ? "localhost" : bindAddress;

@@ -66,10 +66,8 @@ export interface ConsulAdvertise {
     serverRpc?: number;
 }
 
-/** True for an address only the machine itself (or a container, itself) is reached by. Pure. */
-export function isLoopbackAddress(address: string): boolean {
-    return /^127\./.test(address) || address === "::1" || address === "localhost";
-}
+// Defined once in core (HadoopCluster asks the same of its hosts); EDM's callers import it from here.
+export { isLoopbackAddress } from "../core/host";
 
 /** `-advertise` and the ports it goes with, or nothing for agents that gossip over the cluster network. */
 function advertiseFlags(advertise: ConsulAdvertise | undefined): string[] {

@@ -3,16 +3,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigProblem, parseOrThrow, renderProblems } from "../core/config";
 import { DockerExec, DockerImage, DockerNetwork } from "../core/docker/resources";
-import { Host } from "../core/host";
+import { Host, isLoopbackAddress } from "../core/host";
 import { buildContentTag, createClusterImage, shipClusterImage } from "../core/image";
 import { imagesDirectory } from "../core/images-dir";
 import { dockerObjectName } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
-import { hostSet, resolveHosts } from "../core/placement";
+import { HostName, hostSet, resolveHosts } from "../core/placement";
 import { ImageSource } from "../core/schema";
 import { containerNamesOf, Service, ServiceArgs, ServicePort } from "../core/service";
 import { localBuildCaCertificates } from "./build-ca";
-import { hadoopHostRefs, hadoopPlacementProblems, placeHadoop } from "./placement";
+import { hadoopHostRefs, HadoopPlacement, hadoopPlacementProblems, placeHadoop } from "./placement";
 import {
     DatanodeIdentity,
     datanodeId,
@@ -91,6 +91,34 @@ function missingSource(settings: HadoopClusterSettings, host: Host): ConfigProbl
 }
 
 /**
+ * Across hosts every role is reached at its host's advertised address (the namenode and the RM by
+ * --add-host, datanodes and nodemanagers by the address they report): a loopback one reaches
+ * nothing from another host. Each host once, at the first path that puts a role there.
+ */
+function loopbackHosts(settings: HadoopClusterSettings, placed: HadoopPlacement, home: Host, hostOf: (name: HostName) => Host): ConfigProblem[] {
+    if (!placed.spansHosts) {
+        return [];
+    }
+    const used = [
+        { path: "host", on: home },
+        ...settings.datanodes.map((dn, i) => ({ path: `datanodes[${i}]`, on: hostOf(placed.datanodes[dn.name]) })),
+        ...settings.nodemanagers.map((nm, i) => ({ path: `nodemanagers[${i}]`, on: hostOf(placed.nodemanagers[nm.name]) })),
+    ];
+    const seen = new Set<string>();
+    const firstUses = used.filter(({ on }) => {
+        const first = !seen.has(on.name);
+        seen.add(on.name);
+        return first;
+    });
+    return firstUses.filter(({ on }) => isLoopbackAddress(on.advertiseAddress))
+        .map(({ path: propertyPath, on }) => ({
+            propertyPath,
+            reason: `runs on ${on.describe()}, advertised at ${on.advertiseAddress}, a loopback address: the cluster spans hosts and ` +
+                "its roles are reached at their host's address from the other hosts; give the host a bindAddress or advertiseAddress they reach",
+        }));
+}
+
+/**
  * images/hadoop is built with the machine's added CAs when it has any: its Maven stage fetches
  * from Maven Central over TLS, which an intercepting egress proxy re-signs. Built once, on the
  * cluster's host; other hosts get it shipped (`docker save | docker load`), not built again.
@@ -120,13 +148,14 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
     const hosts = hostSet(givenHost ?? Host.local(), givenHosts);
     const host = hosts.home;
     const { problems: unknownHosts, hostOf } = resolveHosts(hosts, hadoopHostRefs(settings));
+    const placed = placeHadoop(settings, host.name);
     const problems = [
-        ...unknownHosts, ...hadoopPlacementProblems(settings, host.name), ...overriddenProperties(settings), ...missingSource(settings, host),
+        ...unknownHosts, ...hadoopPlacementProblems(settings, host.name), ...loopbackHosts(settings, placed, host, hostOf),
+        ...overriddenProperties(settings), ...missingSource(settings, host),
     ];
     if (problems.length > 0) {
         throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid ${what}:`, problems), errors: problems });
     }
-    const placed = placeHadoop(settings, host.name);
     // Across hosts every datanode reports its host's address and published ports, and every
     // client connects to what a datanode reports (the address the namenode saw is NATed).
     const wiring = { acrossHosts: placed.spansHosts };

@@ -177,6 +177,22 @@ describe("HadoopCluster over several hosts (unit, mocked engine)", () => {
         assert.strictEqual(property(fileOf("test-hadoop-nodemanager1", "yarn-site.xml"), "yarn.nodemanager.address"), "10.0.0.1:18040");
     });
 
+    it("rejects a cluster over several hosts whose hosts advertise a loopback address, naming each host once, before any resource", () => {
+        const { HadoopCluster } = require("../../components/hadoop") as typeof import("../../components/hadoop");
+        const { Host } = require("../../components/core/host") as typeof import("../../components/core/host");
+        const args = {
+            host: Host.local(), hosts: { h2: new Host("h2", { docker: "tcp://10.0.0.2:2375" }) },
+            namenode: { rpcPort: 18020 }, datanodeHosts: ["h2"],
+            datanodes: [{ name: "dn1", ports: ports(19866) }, { name: "dn2", ports: ports(19876) }],
+        };
+        assert.throws(() => new HadoopCluster("bad", args), (error: Error) => error.message === [
+            'invalid HadoopCluster "bad" args:',
+            '  host: runs on host "local" (the local engine), advertised at 127.0.0.1, a loopback address: the cluster spans hosts and its roles are reached at their host\'s address from the other hosts; give the host a bindAddress or advertiseAddress they reach',
+            '  datanodes[0]: runs on host "h2" (tcp://10.0.0.2:2375), advertised at 127.0.0.1, a loopback address: the cluster spans hosts and its roles are reached at their host\'s address from the other hosts; give the host a bindAddress or advertiseAddress they reach',
+        ].join("\n") || assert.fail(error.message));
+        assert.strictEqual(recorded.length, 0);
+    });
+
     const bad: [string, Record<string, unknown>, string[]][] = [
         ["datanodes over hosts without the namenode's RPC port, its UI port or the datanodes' ports",
             { hadoop: hadoop({ namenode: { port: false }, datanodes: [{ name: "dn1" }, { name: "dn2" }] }) }, [

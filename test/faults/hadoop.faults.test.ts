@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import { changesOf, labelledLeftovers, suiteStack } from "../e2e/support/lifecycle";
 import { getJson, liveDatanodes } from "../e2e/support/hadoop";
@@ -43,8 +43,12 @@ describeFaults(`${kind} faults — real Hadoop 3.4.2 on a real engine, 2 datanod
     const container = (role: string) => `${stack.name}-hadoop-${role}`;
 
     function put(file: string, bytes: Buffer): void {
-        execFileSync("docker", ["exec", "-i", "-u", "user", names.client, "hdfs", "dfs", "-put", "-f", "-", file],
-            { input: bytes, stdio: ["pipe", "ignore", "pipe"] });
+        const put = spawnSync("docker", ["exec", "-i", "-u", "user", names.client, "hdfs", "dfs", "-put", "-f", "-", file],
+            { input: bytes, stdio: ["pipe", "ignore", "pipe"], encoding: "buffer" });
+        // hdfs refusing the write (safe mode, no datanode) closes stdin early: say what it said, not EPIPE.
+        if (put.status !== 0 || put.error !== undefined) {
+            throw new Error(`hdfs dfs -put ${file} failed (${put.error?.message ?? `exit ${put.status}`}): ${put.stderr?.toString().trim()}`);
+        }
     }
 
     function cat(file: string): Buffer {
@@ -69,6 +73,17 @@ describeFaults(`${kind} faults — real Hadoop 3.4.2 on a real engine, 2 datanod
     async function blockPool(): Promise<string> {
         const info = await getJson(`${outputs.namenodeUrl}/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo`);
         return info.beans[0].BlockPoolId;
+    }
+
+    /**
+     * A namenode started again (engine restart) stays read-only until enough block reports came
+     * in and then for dfs.namenode.safemode.extension (30 s) more: writable is part of working again.
+     */
+    async function outOfSafeMode(): Promise<void> {
+        await eventually("the namenode out of safe mode", 180, async () => {
+            const info = await getJson(`${outputs.namenodeUrl}/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo`).catch(() => undefined);
+            return info !== undefined && info.beans[0].Safemode === "";
+        });
     }
 
     async function everyDatanodeLive(): Promise<void> {
@@ -180,6 +195,7 @@ describeFaults(`${kind} faults — real Hadoop 3.4.2 on a real engine, 2 datanod
         await eventually("every role healthy", 300, () => allHealthy(stack.name, roles()));
         assert.deepStrictEqual(changesOf((await stack.refresh({ expectNoChanges: true })).summary.resourceChanges), {});
         await everyDatanodeLive();
+        await outOfSafeMode();
         hdfsWorks();
         yarnWorks();
         report(kind, "engine restarted", started, "no refresh drift, no up needed");

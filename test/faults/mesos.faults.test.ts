@@ -1,11 +1,9 @@
 import * as assert from "assert";
-import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { changesOf, labelledLeftovers, suiteStack, TestStack } from "../e2e/support/lifecycle";
+import { changesOf, labelledLeftovers, suiteStack } from "../e2e/support/lifecycle";
 import { eventually } from "../e2e/support/poll";
-import { docker, e2eOptOut, repoRoot } from "../e2e/support/toolchain";
+import { docker, e2eOptOut } from "../e2e/support/toolchain";
 import { activeAgents, agent, runsAJob, wraxl } from "../e2e/support/wraxl";
+import { allHealthy, containersOf, interruptUpAndRecover, restartEngine, twoUpsAtOnce } from "./support/faults";
 
 // Faults on a real engine, each followed by what a user would run: `refresh` to see the drift,
 // `up` to repair exactly it, then the cluster's own job. Times are from the fault to a cluster
@@ -14,30 +12,6 @@ import { activeAgents, agent, runsAJob, wraxl } from "../e2e/support/wraxl";
 const masterPort = 26050;
 const oneAgent = () => wraxl([agent("agent1", { high: 1, low: 1, world: 1 })], masterPort);
 const agents = (...names: string[]) => wraxl(names.map((name) => agent(name, { high: 0, low: 1, world: 1 })), masterPort);
-
-function containersOf(stack: string): { name: string; status: string }[] {
-    return docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", "{{.Names}}\t{{.Status}}")
-        .split("\n").filter((line) => line !== "").map((line) => ({ name: line.split("\t")[0], status: line.split("\t")[1] }));
-}
-
-function allHealthy(stack: string, count: number): boolean {
-    const containers = containersOf(stack);
-    return containers.length === count && containers.every((c) => c.status.includes("(healthy)"));
-}
-
-/** The CLI on the test stack, as a user runs it, so a test can interrupt it. */
-function pulumiCli(stack: TestStack, args: string[]): ChildProcess {
-    return spawn("pulumi", [...args, "--stack", stack.name, "--non-interactive"], {
-        cwd: repoRoot, env: { ...process.env, ...stack.env }, stdio: ["ignore", "pipe", "pipe"], detached: true,
-    });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; output: string }> {
-    let output = "";
-    child.stdout?.on("data", (chunk) => (output += chunk));
-    child.stderr?.on("data", (chunk) => (output += chunk));
-    return new Promise((resolve) => child.on("close", (code) => resolve({ code, output })));
-}
 
 function report(fault: string, started: number, changes: string): void {
     console.log(`      ${fault}: healthy and running jobs again ${((Date.now() - started) / 1000).toFixed(1)}s after the fault; ${changes}`);
@@ -111,11 +85,7 @@ describeFaults("MesosCluster faults — real engine, stand-in Mesos roles: every
 
     it("MesosCluster, the Docker engine restarted: the cluster comes back by itself", async () => {
         const started = Date.now();
-        const pid = Number(fs.readFileSync("/var/run/docker.pid", "utf8").trim());
-        process.kill(pid, "SIGTERM");
-        await eventually("dockerd stopped", 60, () => !fs.existsSync(`/proc/${pid}`));
-        const engine = spawn("bash", [path.join(repoRoot, "scripts", "docker-engine.sh")], { stdio: "inherit" });
-        assert.strictEqual((await exited(engine)).code, 0);
+        await restartEngine();
         await eventually("every role healthy", 120, () => allHealthy(stack.name, 5));
         await eventually("agent1 registered again", 30, async () => (await activeAgents(masterPort)).includes("agent1"));
         const refresh = await stack.refresh({ expectNoChanges: true });
@@ -126,15 +96,7 @@ describeFaults("MesosCluster faults — real engine, stand-in Mesos roles: every
 
     it("MesosCluster, two `up` at once: the second is refused by the backend's lock, and nothing is corrupted", async () => {
         await stack.setClusters(agents("agent1", "agent2"));
-        const first = pulumiCli(stack, ["up", "--yes", "--skip-preview"]);
-        const firstDone = exited(first);
-        const lockDir = path.join(stack.backendDir, ".pulumi", "locks");
-        await eventually("the first up holds the lock", 60, () => fs.existsSync(lockDir) &&
-            fs.readdirSync(lockDir, { recursive: true }).some((file) => String(file).endsWith(".json")));
-        const second = await exited(pulumiCli(stack, ["up", "--yes", "--skip-preview"]));
-        assert.notStrictEqual(second.code, 0);
-        assert.match(second.output, /currently locked/);
-        assert.strictEqual((await firstDone).code, 0);
+        await twoUpsAtOnce(stack);
         const preview = await stack.preview({ expectNoChanges: true });
         assert.deepStrictEqual(changesOf(preview.changeSummary), {});
         assert.deepStrictEqual(await activeAgents(masterPort), ["agent1", "agent2"]);
@@ -146,22 +108,8 @@ describeFaults("MesosCluster faults — real engine, stand-in Mesos roles: every
             const newAgent = signal === "SIGINT" ? "agent3" : "agent4";
             const before = await activeAgents(masterPort);
             await stack.setClusters(agents(...before, newAgent));
-            const cli = pulumiCli(stack, ["up", "--yes", "--skip-preview"]);
-            const done = exited(cli);
-            await eventually(`${newAgent}'s container being created`, 120, () => containersOf(stack.name).some((c) => c.name === container(newAgent)));
-            // SIGINT to the CLI, as Ctrl-C; SIGKILL to its whole process group, as a crash of the machine's session.
-            process.kill(signal === "SIGINT" ? cli.pid! : -cli.pid!, signal);
-            const interrupted = await done;
-            assert.notStrictEqual(interrupted.code, 0, interrupted.output);
-            const recover = await exited(spawn("bash", [path.join(repoRoot, "scripts", "recover.sh"), stack.name], {
-                cwd: repoRoot, env: { ...process.env, ...stack.env }, stdio: ["ignore", "pipe", "pipe"],
-            }));
-            assert.strictEqual(recover.code, 0, recover.output);
-            for (const line of recover.output.split("\n").filter((l) => l.startsWith("recover:"))) {
-                console.log(`      ${line}`);
-            }
-            const pending = /(\d+) pending/.exec(interrupted.output);
-            console.log(`      the interrupted up exited with ${interrupted.code ?? signal}${pending ? `, ${pending[0]} operations` : ""}`);
+            await interruptUpAndRecover(stack, signal, `${newAgent}'s container being created`,
+                () => containersOf(stack.name).some((c) => c.name === container(newAgent)));
             await stack.up();
             await eventually(`${newAgent} registered`, 60, async () => (await activeAgents(masterPort)).includes(newAgent));
             const preview = await stack.preview({ expectNoChanges: true });

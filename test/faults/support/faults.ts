@@ -6,7 +6,7 @@ import { TestStack } from "../../e2e/support/lifecycle";
 import { eventually } from "../../e2e/support/poll";
 import { docker, repoRoot } from "../../e2e/support/toolchain";
 
-// What the fault suites of HadoopCluster and AuroraWithCustomExecutor share: the stack's
+// What the fault suites share: the stack's
 // containers as the engine shows them, the CLI run as a user runs it (so it can be interrupted),
 // scripts/recover.sh, the engine restart, and the one-line report per fault.
 

@@ -130,3 +130,18 @@ export function named(name: string, type?: string): RecordedResource {
     }
     return found;
 }
+
+/** The container resource with that Docker name; fails the test when there is none. */
+export function containerNamed(name: string): RecordedResource {
+    const found = byType("pulumi-nodejs:dynamic/docker:Container").find((c) => c.inputs.name === name);
+    if (found === undefined) {
+        throw new Error(`no container ${name}`);
+    }
+    return found;
+}
+
+/** A container's env (as given to it, by Docker name), as a map. */
+export function containerEnv(name: string): Record<string, string> {
+    return Object.fromEntries((containerNamed(name).inputs.env as string[])
+        .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}

@@ -13,3 +13,17 @@ export function readStackFile(stack: string): Record<string, string> {
     const document = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
     return stackConfigAsPulumiGivesIt(document.config);
 }
+
+/**
+ * The problems the stack reports for a config, one per line (empty when it is valid). Requires
+ * the stack's config module only when called, so the mocks are installed before it loads.
+ */
+export function configProblems(config: Record<string, string>): string[] {
+    const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
+    try {
+        readStackConfig(config);
+    } catch (error) {
+        return (error as Error).message.split("\n").slice(1).map((line) => line.trim());
+    }
+    return [];
+}

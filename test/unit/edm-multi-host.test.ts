@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { byType, installMocks, named, recorded, resetRecorded, settle, valueOf } from "../support/mocks";
-import { readStackFile, stackConfigAsPulumiGivesIt } from "../support/stack-config";
+import { readStackFile, stackConfigAsPulumiGivesIt, configProblems } from "../support/stack-config";
 
 installMocks("test");
 const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
@@ -33,14 +33,7 @@ const edm = (extra: Record<string, unknown> = {}) => ({
 });
 const stackOf = (clusters: Record<string, unknown>) => stackConfigAsPulumiGivesIt({ "clusterlab:hosts": hosts, "clusterlab:clusters": clusters });
 
-function problemsOf(config: Record<string, string>): string[] {
-    try {
-        readStackConfig(config);
-    } catch (error) {
-        return (error as Error).message.split("\n").slice(1).map((line) => line.trim());
-    }
-    return [];
-}
+const problemsOf = configProblems;
 
 async function deploy(clusters: Record<string, unknown>) {
     resetRecorded();

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { byType, installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
-import { stackConfigAsPulumiGivesIt } from "../support/stack-config";
+import { byType, installMocks, recorded, resetRecorded, valueOf, containerNamed, containerEnv } from "../support/mocks";
+import { stackConfigAsPulumiGivesIt, configProblems } from "../support/stack-config";
 
 installMocks("test");
 const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
@@ -32,21 +32,8 @@ const yarnAcross = (extra: Record<string, unknown> = {}) => hadoop({
 });
 const stackOf = (clusters: Record<string, unknown>) => stackConfigAsPulumiGivesIt({ "clusterlab:hosts": hosts, "clusterlab:clusters": clusters });
 
-function problemsOf(config: Record<string, string>): string[] {
-    try {
-        readStackConfig(config);
-    } catch (error) {
-        return (error as Error).message.split("\n").slice(1).map((line) => line.trim());
-    }
-    return [];
-}
-function containerNamed(name: string) {
-    const found = byType(container).find((c) => c.inputs.name === name);
-    assert.ok(found, `no container ${name}`);
-    return found!;
-}
-const envOf = (name: string): Record<string, string> => Object.fromEntries((containerNamed(name).inputs.env as string[])
-    .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const problemsOf = configProblems;
+const envOf = containerEnv;
 const fileOf = (name: string, file: string): string =>
     containerNamed(name).inputs.files.find((f: { path: string }) => f.path === `/etc/hadoop/${file}`).content;
 const property = (xml: string, key: string) => new RegExp(`<name>${key.replace(/\./g, "\\.")}</name>\\n {4}<value>([^<]*)</value>`).exec(xml)?.[1];

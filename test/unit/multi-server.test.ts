@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { byType, installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
-import { readStackFile, stackConfigAsPulumiGivesIt } from "../support/stack-config";
+import { byType, installMocks, recorded, resetRecorded, valueOf, containerNamed, containerEnv } from "../support/mocks";
+import { readStackFile, stackConfigAsPulumiGivesIt, configProblems } from "../support/stack-config";
 
 installMocks("test");
 const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
@@ -36,22 +36,9 @@ const oar = (extra: Record<string, unknown> = {}) => ({
 });
 const stackOf = (clusters: Record<string, unknown>) => stackConfigAsPulumiGivesIt({ "clusterlab:hosts": hosts, "clusterlab:clusters": clusters });
 
-function problemsOf(config: Record<string, string>): string[] {
-    try {
-        readStackConfig(config);
-    } catch (error) {
-        return (error as Error).message.split("\n").slice(1).map((line) => line.trim());
-    }
-    return [];
-}
+const problemsOf = configProblems;
 
-function containerNamed(name: string) {
-    const found = byType(container).find((c) => c.inputs.name === name);
-    assert.ok(found, `no container ${name}`);
-    return found!;
-}
-const envOf = (name: string): Record<string, string> => Object.fromEntries((containerNamed(name).inputs.env as string[])
-    .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const envOf = containerEnv;
 
 describe("multi-server placement (pure)", () => {
     it("placeMembers: a member's own host first, the others round-robin over the group, else the cluster's host", () => {

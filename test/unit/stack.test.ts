@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { byType, installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
-import { readStackFile, stackConfigAsPulumiGivesIt } from "../support/stack-config";
+import { readStackFile, stackConfigAsPulumiGivesIt, configProblems } from "../support/stack-config";
 
 installMocks("test");
 const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
@@ -12,14 +12,7 @@ function withCluster(cluster: Record<string, unknown>, extra: Record<string, unk
     return stackConfigAsPulumiGivesIt({ "clusterlab:clusters": { wraxl: { kind: "mesos", ...cluster } }, ...extra });
 }
 
-function problemsOf(config: Record<string, string>): string[] {
-    try {
-        readStackConfig(config);
-    } catch (error) {
-        return (error as Error).message.split("\n").slice(1).map((line) => line.trim());
-    }
-    return [];
-}
+const problemsOf = configProblems;
 
 describe("stack program (unit, mocked engine)", () => {
     beforeEach(resetRecorded);

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import { changesOf, danglingVolumes, labelledLeftovers, TestStack } from "./support/lifecycle";
-import { dockerOn, ExtraHosts, extraHostsUp, labelledOn, startExtraHosts, stopExtraHosts } from "./support/extra-hosts";
+import { dockerOn, ExtraHosts, borrowExtraHosts, labelledOn } from "./support/extra-hosts";
 import { getJson } from "./support/hadoop";
 import { eventually } from "./support/poll";
 import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
@@ -51,7 +51,7 @@ describeE2e("HadoopCluster over three Docker engines (local, host2 tcp://, host3
     this.timeout(30 * 60 * 1000);
     const stack = new TestStack("hadoop-multi", "e2e");
     let extra: ExtraHosts;
-    let startedHosts = false;
+    let releaseHosts = () => {};
     let started = 0;
     let danglingBefore = new Set<string>();
     let outputs: Record<string, any>;
@@ -65,17 +65,14 @@ describeE2e("HadoopCluster over three Docker engines (local, host2 tcp://, host3
     before(async () => {
         started = Date.now();
         prepareToolchain();
-        startedHosts = !extraHostsUp();
-        extra = startExtraHosts();
+        ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
         danglingBefore = danglingVolumes();
         await stack.init({});
         await stack.setStackConfig(hosts(extra), clusters);
     });
     after(async () => {
         await stack.dispose();
-        if (startedHosts && process.env.CLUSTERLAB_KEEP_EXTRA_HOSTS !== "1") {
-            stopExtraHosts();
-        }
+        releaseHosts();
         console.log(`    suite hadoop multi-host e2e: ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { changesOf, danglingVolumes, labelledLeftovers, TestStack } from "./support/lifecycle";
-import { dockerOn, ExtraHosts, extraHostsUp, labelledOn, startExtraHosts, stopExtraHosts } from "./support/extra-hosts";
+import { dockerOn, ExtraHosts, borrowExtraHosts, labelledOn } from "./support/extra-hosts";
 import { aliveNodes } from "./support/oar";
 import { eventually, sleep } from "./support/poll";
 import { docker, e2eOptOut, prepareToolchain } from "./support/toolchain";
@@ -48,7 +48,7 @@ describeE2e("Multi-server stack end to end — MesosCluster (Mesos STAND-IN imag
     this.timeout(30 * 60 * 1000);
     const stack = new TestStack("multi", "e2e");
     let extra: ExtraHosts;
-    let startedHosts = false;
+    let releaseHosts = () => {};
     let started = 0;
     let dangling = { local: new Set<string>(), host2: new Set<string>(), host3: new Set<string>() };
     let mesos: Record<string, string>;
@@ -58,9 +58,8 @@ describeE2e("Multi-server stack end to end — MesosCluster (Mesos STAND-IN imag
     before(async () => {
         started = Date.now();
         prepareToolchain();
-        startedHosts = !extraHostsUp();
         const t = Date.now();
-        extra = startExtraHosts();
+        ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
         console.log(`    extra hosts up in ${((Date.now() - t) / 1000).toFixed(1)}s`);
         dangling = { local: danglingVolumes(), host2: danglingOn(extra.host2.docker), host3: danglingOn(`unix://${extra.host3.socket}`) };
         await stack.init({});
@@ -68,9 +67,7 @@ describeE2e("Multi-server stack end to end — MesosCluster (Mesos STAND-IN imag
     });
     after(async () => {
         await stack.dispose();
-        if (startedHosts && process.env.CLUSTERLAB_KEEP_EXTRA_HOSTS !== "1") {
-            stopExtraHosts();
-        }
+        releaseHosts();
         console.log(`    suite multi-server e2e: ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 

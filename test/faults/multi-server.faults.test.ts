@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { dockerOn, ExtraHosts, extraHostsUp, labelledOn, startExtraHost, startExtraHosts, stopExtraEngine, stopExtraHosts } from "../e2e/support/extra-hosts";
+import { dockerOn, ExtraHosts, borrowExtraHosts, labelledOn, startExtraHost, stopExtraEngine } from "../e2e/support/extra-hosts";
 import { changesOf, labelledLeftovers, TestStack } from "../e2e/support/lifecycle";
 import { eventually } from "../e2e/support/poll";
 import { docker, e2eOptOut, prepareToolchain } from "../e2e/support/toolchain";
@@ -36,13 +36,12 @@ describeFaults("Multi-server faults — MesosCluster (Mesos STAND-IN) over the l
     this.timeout(20 * 60 * 1000);
     const stack = new TestStack("multi", "faults");
     let extra: ExtraHosts;
-    let startedHosts = false;
+    let releaseHosts = () => {};
     let host3Socket = "";
 
     before(async () => {
         prepareToolchain();
-        startedHosts = !extraHostsUp();
-        extra = startExtraHosts();
+        ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
         host3Socket = `unix://${extra.host3.socket}`;
         await stack.init({});
         await stack.setStackConfig({
@@ -58,9 +57,7 @@ describeFaults("Multi-server faults — MesosCluster (Mesos STAND-IN) over the l
         // host3 must answer for destroy to reach its objects, whatever a failed test left.
         startExtraHost("host3");
         await stack.dispose();
-        if (startedHosts && process.env.CLUSTERLAB_KEEP_EXTRA_HOSTS !== "1") {
-            stopExtraHosts();
-        }
+        releaseHosts();
     });
 
     it("MesosCluster over two hosts, host3's engine stopped: preview fails naming host3 and its endpoint, the local host untouched; engine back, up converges", async () => {

@@ -69,3 +69,20 @@ export function labelledOn(endpoint: string, stack: string): string[] {
 export function stopExtraEngine(name: string): void {
     execFileSync("bash", [script, "stop-engine", name], { stdio: ["ignore", "ignore", "inherit"] });
 }
+
+/**
+ * The extra hosts for one suite: started if needed, and `release()` stops them again only when
+ * this suite started them (a run that found them up, or CLUSTERLAB_KEEP_EXTRA_HOSTS=1, keeps them).
+ */
+export function borrowExtraHosts(): { hosts: ExtraHosts; release: () => void } {
+    const startedHere = !extraHostsUp();
+    const hosts = startExtraHosts();
+    return {
+        hosts,
+        release: () => {
+            if (startedHere && process.env.CLUSTERLAB_KEEP_EXTRA_HOSTS !== "1") {
+                stopExtraHosts();
+            }
+        },
+    };
+}

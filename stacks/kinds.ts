@@ -1,21 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AuroraWithCustomExecutor, auroraArgsSchema } from "../components/aurora";
+import { auroraHostRefs, auroraPlacementProblems } from "../components/aurora/placement";
+import { AuroraSettings } from "../components/aurora/schema";
 import { ConfigProblem } from "../components/core/config";
 import { Host } from "../components/core/host";
 import { HostName } from "../components/core/placement";
 import { createEdmPlatform, edmPlatformOutputs } from "../components/edm/platform";
 import { edmHostRefs, edmPlacementProblems } from "../components/edm/placement";
-import { edmPlatformArgsSchema, EdmPlatformSettings } from "../components/edm/schema";
+import { edmPlatformArgsSchema } from "../components/edm/schema";
 import { HadoopCluster, hadoopClusterArgsSchema } from "../components/hadoop";
 import { hadoopHostRefs, hadoopPlacementProblems } from "../components/hadoop/placement";
-import { HadoopClusterSettings } from "../components/hadoop/schema";
 import { MesosCluster, mesosClusterArgsSchema } from "../components/mesos";
 import { mesosHostRefs, mesosPlacementProblems } from "../components/mesos/placement";
-import { MesosClusterSettings } from "../components/mesos/schema";
 import { OarCluster, oarClusterArgsSchema } from "../components/oar";
 import { oarHostRefs, oarPlacementProblems } from "../components/oar/placement";
-import { OarClusterSettings } from "../components/oar/schema";
 
 /** What the stack program needs to know of one cluster kind. */
 export interface ClusterKind {
@@ -34,59 +33,53 @@ export interface ClusterKind {
     placement?(settings: unknown, home: string): { hostRefs: { path: (string | number)[]; host: HostName }[]; problems: ConfigProblem[] };
 }
 
+/**
+ * A kind's placement() from its component's two placement functions (the settings are the ones
+ * its schema parsed).
+ */
+function placedBy<S>(
+    hostRefs: (settings: S) => { path: (string | number)[]; host: HostName }[],
+    problems: (settings: S, home: string) => ConfigProblem[],
+): NonNullable<ClusterKind["placement"]> {
+    return (settings, home) => ({ hostRefs: hostRefs(settings as S), problems: problems(settings as S, home) });
+}
+
+/** The stack's outputs for a component: these of its outputs, under their own names. */
+function outputsOf<K extends string>(component: Record<K, pulumi.Output<unknown>>, names: readonly K[]): Record<string, pulumi.Output<unknown>> {
+    return Object.fromEntries(names.map((name) => [name, component[name]]));
+}
+
 /** Every cluster kind a stack's `clusterlab:clusters` may name, by its `kind`. */
 export const clusterKinds: Record<string, ClusterKind> = {
     mesos: {
         schema: mesosClusterArgsSchema,
-        placement(settings, home) {
-            const parsed = settings as MesosClusterSettings;
-            return { hostRefs: mesosHostRefs(parsed), problems: mesosPlacementProblems(parsed, home) };
-        },
-        deploy(name, args, host, hosts) {
-            const cluster = new MesosCluster(name, { ...args, host, hosts });
-            return {
-                masterUrl: cluster.masterUrl,
-                zookeeperUrl: cluster.zookeeperUrl,
-                redisUrl: cluster.redisUrl,
-                queueNames: cluster.queueNames,
-                enqueueCommand: cluster.enqueueCommand,
-                networkName: cluster.networkName,
-                containerNames: cluster.containerNames,
-            };
-        },
+        placement: placedBy(mesosHostRefs, mesosPlacementProblems),
+        deploy: (name, args, host, hosts) => outputsOf(new MesosCluster(name, { ...args, host, hosts }), [
+            "masterUrl", "zookeeperUrl", "redisUrl", "queueNames", "enqueueCommand", "networkName", "containerNames",
+        ]),
     },
     oar: {
         schema: oarClusterArgsSchema,
-        placement(settings, home) {
-            const parsed = settings as OarClusterSettings;
-            return { hostRefs: oarHostRefs(parsed), problems: oarPlacementProblems(parsed, home) };
-        },
-        deploy(name, args, host, hosts) {
-            const cluster = new OarCluster(name, { ...args, host, hosts });
-            return {
-                frontendCommand: cluster.frontendCommand,
-                nodeCommands: cluster.nodeCommands,
-                submitCommand: cluster.submitCommand,
-                sshCommand: cluster.sshCommand,
-                nodeNames: cluster.nodeNames,
-                containerNames: cluster.containerNames,
-            };
-        },
+        placement: placedBy(oarHostRefs, oarPlacementProblems),
+        deploy: (name, args, host, hosts) => outputsOf(new OarCluster(name, { ...args, host, hosts }), [
+            "frontendCommand", "nodeCommands", "submitCommand", "sshCommand", "nodeNames", "containerNames",
+        ]),
     },
     edm: {
         schema: edmPlatformArgsSchema,
-        placement(settings, home) {
-            const parsed = settings as EdmPlatformSettings;
-            return { hostRefs: edmHostRefs(parsed), problems: edmPlacementProblems(parsed, home) };
-        },
+        placement: placedBy(edmHostRefs, edmPlacementProblems),
         deploy(name, args, host, hosts) {
             return edmPlatformOutputs(createEdmPlatform(name, args, host, undefined, hosts));
         },
     },
     aurora: {
         schema: auroraArgsSchema,
-        deploy(name, args, host) {
-            const cluster = new AuroraWithCustomExecutor(name, { ...args, host });
+        placement(settings, home) {
+            const parsed = settings as AuroraSettings;
+            return { hostRefs: auroraHostRefs(parsed), problems: auroraPlacementProblems(parsed, home) };
+        },
+        deploy(name, args, host, hosts) {
+            const cluster = new AuroraWithCustomExecutor(name, { ...args, host, hosts });
             return {
                 schedulerUrl: cluster.schedulerUrl,
                 masterUrl: cluster.masterUrl,
@@ -101,27 +94,10 @@ export const clusterKinds: Record<string, ClusterKind> = {
     },
     hadoop: {
         schema: hadoopClusterArgsSchema,
-        placement(settings, home) {
-            const parsed = settings as HadoopClusterSettings;
-            return { hostRefs: hadoopHostRefs(parsed), problems: hadoopPlacementProblems(parsed, home) };
-        },
-        deploy(name, args, host, hosts) {
-            const cluster = new HadoopCluster(name, { ...args, host, hosts });
-            return {
-                namenodeUrl: cluster.namenodeUrl,
-                resourcemanagerUrl: cluster.resourcemanagerUrl,
-                historyserverUrl: cluster.historyserverUrl,
-                nodemanagerUrls: cluster.nodemanagerUrls,
-                defaultFs: cluster.defaultFs,
-                clientCommand: cluster.clientCommand,
-                exampleJobCommand: cluster.exampleJobCommand,
-                datanodeNames: cluster.datanodeNames,
-                datanodePlacement: cluster.datanodePlacement,
-                nodemanagerPlacement: cluster.nodemanagerPlacement,
-                nodemanagerNames: cluster.nodemanagerNames,
-                networkName: cluster.networkName,
-                containerNames: cluster.containerNames,
-            };
-        },
+        placement: placedBy(hadoopHostRefs, hadoopPlacementProblems),
+        deploy: (name, args, host, hosts) => outputsOf(new HadoopCluster(name, { ...args, host, hosts }), [
+            "namenodeUrl", "resourcemanagerUrl", "historyserverUrl", "nodemanagerUrls", "defaultFs", "clientCommand", "exampleJobCommand",
+            "datanodeNames", "datanodePlacement", "nodemanagerPlacement", "nodemanagerNames", "networkName", "containerNames",
+        ]),
     },
 };

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseOrThrow } from "../core/config";
+import { parseOrThrow, renderProblems } from "../core/config";
 import { DockerExec, DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
+import { shipClusterImage } from "../core/image";
 import { createClusterNetwork } from "../core/network";
+import { hostSet, resolveHosts } from "../core/placement";
 import { containerNamesOf, Service } from "../core/service";
-import { mesosPorts, renderZookeeperUrl } from "../mesos/render";
+import { mesosPorts, renderAdvertiseEnv, renderZookeeperUrl } from "../mesos/render";
 import { createAgent, createMaster, createZookeeper, httpHealthcheck, imageCache, MesosRoleContext, servicePort } from "../mesos/roles";
 import {
     auroraPaths,
@@ -19,14 +21,17 @@ import {
     renderSchedulerFlags,
     SchedulerFlagsInput,
 } from "./render";
+import { auroraHostRefs, auroraLoopbackProblems, auroraPlacementProblems, placeAurora } from "./placement";
 import { auroraArgsSchema, AuroraArgsInput, AuroraSettings } from "./schema";
 
 export { auroraArgsSchema } from "./schema";
 
 /** AuroraWithCustomExecutor's args: the validated settings (see the schema for each default) and where it runs. */
 export interface AuroraWithCustomExecutorArgs extends AuroraArgsInput {
-    /** The Docker host every role runs on. Default: the local engine, ports on 127.0.0.1. */
+    /** The Docker host every role runs on unless placed elsewhere. Default: the local engine, ports on 127.0.0.1. */
     host?: Host;
+    /** Every host agents may be placed on by name (`agents[].host`, `agentHosts`). Default: only `host`. */
+    hosts?: Record<string, Host>;
 }
 
 /** The parts of the cluster, as `createAuroraCluster` builds them. */
@@ -44,7 +49,7 @@ export interface AuroraClusterParts {
     settings: AuroraSettings;
 }
 
-/** Where an agent finds the host's Docker engine; the same path inside, as Mesos' default `--docker_socket`. */
+/** Where an agent finds its host's Docker engine inside: Mesos' default `--docker_socket`. */
 const dockerSocket = "/var/run/docker.sock";
 
 /**
@@ -53,10 +58,24 @@ const dockerSocket = "/var/run/docker.sock";
  * then the jobs, created in the ready scheduler and killed before it goes.
  */
 export function createAuroraCluster(name: string, args: AuroraWithCustomExecutorArgs, parent: pulumi.Resource): AuroraClusterParts {
-    const { host: givenHost, ...rest } = args;
+    const { host: givenHost, hosts: givenHosts, ...rest } = args;
     const settings = parseOrThrow(auroraArgsSchema, rest, `AuroraWithCustomExecutor "${name}" args`);
     const stack = pulumi.getStack();
-    const host = givenHost ?? Host.local();
+    const hosts = hostSet(givenHost ?? Host.local(), givenHosts);
+    const host = hosts.home;
+    const { problems: unknownHosts, hostOf } = resolveHosts(hosts, auroraHostRefs(settings));
+    const placed = placeAurora(settings, host.name);
+    const problems = [
+        ...unknownHosts, ...auroraPlacementProblems(settings, host.name),
+        ...(unknownHosts.length > 0 ? [] : auroraLoopbackProblems(settings, placed, host, hostOf)),
+    ];
+    if (problems.length > 0) {
+        throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid AuroraWithCustomExecutor "${name}" args:`, problems), errors: problems });
+    }
+    // Agents on other hosts find zookeeper and the master by this host's advertised address and
+    // the published ports; the master then advertises that address in zookeeper too.
+    const crossHost = placed.remoteAgents.length > 0;
+    const remoteZookeeperUrl = renderZookeeperUrl([host.advertiseAddress], settings.zookeeper.port === false ? undefined : settings.zookeeper.port);
 
     const imageFor = imageCache(name, host, parent, settings.baseImage);
     const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
@@ -65,16 +84,53 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
 
     const zookeeper = createZookeeper(ctx, imageFor("zookeeper", settings.zookeeper.image), settings.zookeeper);
     const zookeeperUrl = renderZookeeperUrl([zookeeper.dnsName]);
-    const master = createMaster(ctx, imageFor("master", settings.master.image), { ...settings.master, clusterName: name }, zookeeper);
+    const master = createMaster(ctx, imageFor("master", settings.master.image), {
+        ...settings.master,
+        clusterName: name,
+        ...(crossHost && settings.master.port !== false ? { extraEnv: renderAdvertiseEnv(host.advertiseAddress, settings.master.port) } : {}),
+    }, zookeeper);
 
+    // One network and one shipped image per other host, named after it; the cluster's host keeps the one-host names.
+    const remote = new Map<string, { network: DockerNetwork; images: Map<string, pulumi.Output<string>> }>();
+    const onRemote = (target: Host) => {
+        let found = remote.get(target.name);
+        if (found === undefined) {
+            found = { network: createClusterNetwork(`${name}-network-${target.name}`, { stack, cluster: name, host: target }, parent), images: new Map() };
+            remote.set(target.name, found);
+        }
+        return found;
+    };
     const agents: Record<string, Service> = {};
     for (const agent of settings.agents) {
-        agents[agent.name] = createAgent(ctx, imageFor("agent", agent.image ?? settings.agentImage), {
+        const source = agent.image ?? settings.agentImage;
+        const agentHost = hostOf(placed.agents[agent.name]);
+        // The agent's own host's engine: docker-compose and the docker containerizer start
+        // containers beside the agent, wherever it runs (an extra host's socket may be elsewhere).
+        const binds = agent.dockerSocket ? [{ hostPath: agentHost.socketPath, containerPath: dockerSocket, readOnly: false }] : [];
+        const memory = agent.memoryMb ?? agent.resources.mem + 256;
+        if (agentHost.name === host.name) {
+            agents[agent.name] = createAgent(ctx, imageFor("agent", source), {
+                name: agent.name, env: renderAgentEnv(agent, zookeeperUrl), port: agent.port, memoryMb: memory, binds,
+            }, master);
+            continue;
+        }
+        const there = onRemote(agentHost);
+        const key = JSON.stringify(source);
+        if (!there.images.has(key)) {
+            // Built (or pulled) once on the cluster's host and copied over: no registry to pull
+            // from, and no second build of the same content on every host.
+            there.images.set(key, shipClusterImage(`${name}-agent-image-${agentHost.name}${there.images.size === 0 ? "" : `-${there.images.size}`}`,
+                imageFor.imageOf("agent", source), host, agentHost, parent).imageId);
+        }
+        agents[agent.name] = createAgent({ ...ctx, host: agentHost, network: there.network }, there.images.get(key)!, {
             name: agent.name,
-            env: renderAgentEnv(agent, zookeeperUrl),
+            env: {
+                ...renderAgentEnv(agent, remoteZookeeperUrl),
+                ...(agent.port === false ? {} : renderAdvertiseEnv(agentHost.advertiseAddress, agent.port)),
+            },
             port: agent.port,
-            memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
-            binds: agent.dockerSocket ? [{ hostPath: dockerSocket, containerPath: dockerSocket, readOnly: false }] : [],
+            memoryMb: memory,
+            binds,
         }, master);
     }
 
@@ -119,7 +175,8 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
         const key = renderJobKey(settings.scheduler.clusterName, job);
         const commands = renderJobCommands(settings.scheduler.clusterName, job);
         jobs[key] = new DockerExec(`${name}-job-${job.role}-${job.environment}-${job.name}`, {
-            dockerHost: host.dockerHost,
+            // The scheduler's host (TLS or ssh settings included): the job client runs in its container.
+            ...host.engine,
             container: scheduler.containerName,
             create: commands.create,
             delete: commands.delete,

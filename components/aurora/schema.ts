@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatPath } from "../core/config";
+import { hostGroup, placeMembers, portClashes, PublishedPort, roleHost } from "../core/placement";
 import { defaultBaseImage, dnsLabel, hostPort, imageSource, namedMembers } from "../core/schema";
 // Agents follow MesosCluster's rules for attributes and memory limits: the same Mesos underneath.
 import { attributeName, attributeValue, containerizers, masterRoleSchema, memoryMb, upstreamMesosImages, zookeeperRoleSchema } from "../mesos/schema";
@@ -183,6 +183,8 @@ const agentSchema = z.strictObject({
     port: hostPort.default(false),
     /** Memory limit of the agent container (tasks included), in MB. Default: the `mem` it offers plus 256. */
     memoryMb: memoryMb.optional(),
+    /** The host (under the stack's hosts) this agent runs on. Default: the next of `agentHosts`, else the cluster's host. */
+    host: roleHost,
 });
 
 // ---------------------------------------------------------------- jobs
@@ -243,6 +245,8 @@ export const auroraArgsSchema = z.strictObject({
     agentImage: imageSource.default({ pinned: upstreamAuroraImages.agent }),
     /** A count of default agents, or a list of named agents. Default 1. */
     agents: namedMembers(agentSchema, "agent").prefault(1),
+    /** Hosts the agents without a `host` of their own are spread over, round-robin. Default: the cluster's host. */
+    agentHosts: hostGroup,
     scheduler: z.strictObject({
         /** Default: the pinned upstream Aurora 0.22.0 image. */
         image: imageSource.default({ pinned: upstreamAuroraImages.scheduler }),
@@ -270,27 +274,19 @@ export const auroraArgsSchema = z.strictObject({
     /** Jobs created on `up` and killed on `destroy` (or when removed). Default none. */
     jobs: z.array(jobSchema).default([]),
 }).superRefine((value, ctx) => {
-    const published = new Map<number, (string | number)[]>();
-    const ports: [(string | number)[], number | false | undefined][] = [
-        [["zookeeper", "port"], value.zookeeper?.port],
-        [["master", "port"], value.master?.port],
-        [["scheduler", "port"], value.scheduler?.port],
-        [["observer", "port"], value.observer?.port],
-        ...(Array.isArray(value.agents) ? value.agents : [])
-            .map((agent, i): [(string | number)[], number | false | undefined] => [["agents", i, "port"], agent?.port]),
+    // Per host: agents on two hosts may both publish 5051. Agents without a `host` count as on the
+    // cluster's host; auroraPlacementProblems judges them again once that host's name is known.
+    const agents = Array.isArray(value.agents) ? value.agents : [];
+    const placed = placeMembers(agents.filter((agent) => typeof agent?.name === "string"), value.agentHosts);
+    const ports: PublishedPort[] = [
+        { path: ["zookeeper", "port"], host: undefined, port: value.zookeeper?.port },
+        { path: ["master", "port"], host: undefined, port: value.master?.port },
+        { path: ["scheduler", "port"], host: undefined, port: value.scheduler?.port },
+        { path: ["observer", "port"], host: undefined, port: value.observer?.port },
+        ...agents.map((agent, i): PublishedPort => ({ path: ["agents", i, "port"], host: placed[agent?.name], port: agent?.port })),
     ];
-    for (const [path, port] of ports) {
-        if (typeof port !== "number") {
-            continue;
-        }
-        const first = published.get(port);
-        if (first !== undefined) {
-            ctx.addIssue({
-                code: "custom", input: port, path,
-                message: `must differ from ${formatPath("", first)}: both publish host port ${port}`,
-            });
-        }
-        published.set(port, path);
+    for (const clash of portClashes(ports)) {
+        ctx.addIssue({ code: "custom", input: clash.port, path: clash.path, message: clash.message });
     }
 }, always).superRefine((value, ctx) => {
     const { jobs, customExecutors } = value;

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import * as pulumi from "@pulumi/pulumi";
+import { shimProvider } from "../core/provider-shim";
 import { Inputs } from "../core/docker/resources";
 import { ServiceRegistration } from "./render";
 
@@ -65,7 +66,8 @@ async function register(inputs: ConsulServiceInputs): Promise<void> {
     throw new Error(`service ${registration.ID} was registered but its check was not passing within ${inputs.passingTimeoutSeconds}s (last: ${last})`);
 }
 
-const consulServiceProvider: pulumi.dynamic.ResourceProvider = {
+/** Exported for the shim (its module and name are in states: keep them). */
+export const consulServiceProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: ConsulServiceInputs) {
         await register(inputs);
         return { id: inputs.registration.ID, outs: inputs };
@@ -105,10 +107,12 @@ const consulServiceProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+const consulServiceShim = shimProvider("components/edm/consul-registration", "consulServiceProvider", consulServiceProvider);
+
 /** A service registered in a consul agent, with its health check; deleting it deregisters it. */
 export class ConsulAgentService extends pulumi.dynamic.Resource {
     declare public readonly registration: pulumi.Output<ServiceRegistration>;
     constructor(name: string, args: Inputs<ConsulServiceInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(consulServiceProvider, name, { ...args }, opts, "consul", "AgentService");
+        super(consulServiceShim, name, { ...args }, opts, "consul", "AgentService");
     }
 }

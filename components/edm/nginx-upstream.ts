@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { shimProvider } from "../core/provider-shim";
 import { Inputs } from "../core/docker/resources";
 import { inspect, runDocker } from "../core/docker/cli";
 
@@ -53,7 +54,8 @@ async function apply(inputs: NginxConfigInputs): Promise<void> {
         Buffer.from(inputs.content, "utf8"));
 }
 
-const nginxConfigProvider: pulumi.dynamic.ResourceProvider = {
+/** Exported for the shim (its module and name are in states: keep them). */
+export const nginxConfigProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: NginxConfigInputs) {
         await apply(inputs);
         return { id: `${inputs.container}:${inputs.path}`, outs: inputs };
@@ -81,10 +83,12 @@ const nginxConfigProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+const nginxConfigShim = shimProvider("components/edm/nginx-upstream", "nginxConfigProvider", nginxConfigProvider);
+
 /** A config file applied to a running nginx with a reload. */
 export class NginxConfigFile extends pulumi.dynamic.Resource {
     declare public readonly content: pulumi.Output<string>;
     constructor(name: string, args: Inputs<NginxConfigInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(nginxConfigProvider, name, { ...args }, opts, "nginx", "ConfigFile");
+        super(nginxConfigShim, name, { ...args }, opts, "nginx", "ConfigFile");
     }
 }

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import * as pulumi from "@pulumi/pulumi";
+import { shimProvider } from "../provider-shim";
 import { changedKeys, Engine, EngineSsh, EngineTls, engineEnv, inspect } from "./cli";
 import { Inputs } from "./resources";
 
@@ -79,7 +80,8 @@ export function diffShipment(olds: object, news: object): pulumi.dynamic.DiffRes
     return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
 }
 
-const shipmentProvider: pulumi.dynamic.ResourceProvider = {
+/** Exported for the shim (its module and name are in states: keep them). */
+export const shipmentProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerImageShipmentInputs) {
         const imageId = await ship(inputs);
         return { id: `${inputs.dockerHost ?? "local"}/${inputs.name}`, outs: { ...inputs, imageId } };
@@ -98,12 +100,14 @@ const shipmentProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+const shipmentShim = shimProvider("components/core/docker/image-ship", "shipmentProvider", shipmentProvider);
+
 /** An image copied from the engine it was built on to another engine, once per content tag. */
 export class DockerImageShipment extends pulumi.dynamic.Resource {
     declare public readonly name: pulumi.Output<string>;
     /** The image's id on the target (the same as on the source: save/load keeps it). */
     declare public readonly imageId: pulumi.Output<string>;
     constructor(name: string, args: Inputs<DockerImageShipmentInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(shipmentProvider, name, { ...args, imageId: undefined }, opts, "docker", "ImageShipment");
+        super(shipmentShim, name, { ...args, imageId: undefined }, opts, "docker", "ImageShipment");
     }
 }

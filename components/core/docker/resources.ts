@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { shimProvider } from "../provider-shim";
 import { changedKeys, EngineSsh, EngineTls, engineEnv, inspect, labelFlags, removeIfPresent, runDocker } from "./cli";
 import { TarFile, ustarArchive } from "./tar";
 
@@ -37,7 +38,8 @@ export interface DockerNetworkInputs extends OnEngine {
     labels: Record<string, string>;
 }
 
-const networkProvider: pulumi.dynamic.ResourceProvider = {
+/** Exported for the shim (its module and name are in states: keep them). */
+export const networkProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerNetworkInputs) {
         // An `up` cut short after the engine made the network but before Pulumi saved it leaves
         // our own network behind; take it over instead of failing on its name.
@@ -68,11 +70,13 @@ type DeepInput<T> = T extends string | number | boolean | undefined ? T
         : { [K in keyof T]: pulumi.Input<DeepInput<T[K]>> };
 export type Inputs<T> = { [K in keyof T]: pulumi.Input<DeepInput<T[K]>> };
 
+const networkShim = shimProvider("components/core/docker/resources", "networkProvider", networkProvider);
+
 /** A user-defined bridge network. */
 export class DockerNetwork extends pulumi.dynamic.Resource {
     declare public readonly name: pulumi.Output<string>;
     constructor(name: string, args: Inputs<DockerNetworkInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(networkProvider, name, { ...args }, opts, "docker", "Network");
+        super(networkShim, name, { ...args }, opts, "docker", "Network");
     }
 }
 
@@ -83,7 +87,8 @@ export interface DockerVolumeInputs extends OnEngine {
     labels: Record<string, string>;
 }
 
-const volumeProvider: pulumi.dynamic.ResourceProvider = {
+/** Exported for the shim (its module and name are in states: keep them). */
+export const volumeProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerVolumeInputs) {
         const id = await runDocker(inputs, ["volume", "create", ...labelFlags(inputs.labels), inputs.name]);
         return { id, outs: inputs };
@@ -98,11 +103,13 @@ const volumeProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+const volumeShim = shimProvider("components/core/docker/resources", "volumeProvider", volumeProvider);
+
 /** A named volume: state that `destroy` removes, instead of a host folder cleaned by hand. */
 export class DockerVolume extends pulumi.dynamic.Resource {
     declare public readonly name: pulumi.Output<string>;
     constructor(name: string, args: Inputs<DockerVolumeInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(volumeProvider, name, { ...args }, opts, "docker", "Volume");
+        super(volumeShim, name, { ...args }, opts, "docker", "Volume");
     }
 }
 
@@ -119,7 +126,8 @@ interface DockerImageOutputs extends DockerImageInputs {
     imageId: string;
 }
 
-const imageProvider: pulumi.dynamic.ResourceProvider = {
+/** Exported for the shim (its module and name are in states: keep them). */
+export const imageProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerImageInputs) {
         // The tag is pinned to the content (or upstream), so an image already present is the image wanted.
         let imageId = await inspect(inputs, "image", inputs.name, "{{.Id}}");
@@ -148,13 +156,15 @@ const imageProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+const imageShim = shimProvider("components/core/docker/resources", "imageProvider", imageProvider);
+
 /** A pinned image, pulled or built once per engine and kept as a cache. */
 export class DockerImage extends pulumi.dynamic.Resource {
     declare public readonly name: pulumi.Output<string>;
     /** The image's id (`sha256:…`): containers run it, so a rebuild replaces them. */
     declare public readonly imageId: pulumi.Output<string>;
     constructor(name: string, args: Inputs<DockerImageInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(imageProvider, name, { ...args, imageId: undefined }, opts, "docker", "Image");
+        super(imageShim, name, { ...args, imageId: undefined }, opts, "docker", "Image");
     }
 }
 
@@ -266,7 +276,8 @@ async function startReady(inputs: DockerContainerInputs, id: string): Promise<vo
     }
 }
 
-const containerProvider: pulumi.dynamic.ResourceProvider = {
+/** Exported for the shim (its module and name are in states: keep them). */
+export const containerProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: DockerContainerInputs) {
         // A container of ours by this name, not in the state, is what an `up` cut short left.
         const leftover = await inspect(inputs, "container", inputs.name, "{{json .Config.Labels}}");
@@ -357,13 +368,15 @@ function waitForHealth(inputs: DockerContainerInputs, id: string, since: number)
     });
 }
 
+const containerShim = shimProvider("components/core/docker/resources", "containerProvider", containerProvider);
+
 /** A container, started and, with a healthcheck, ready before anything that depends on it. */
 export class DockerContainer extends pulumi.dynamic.Resource {
     declare public readonly name: pulumi.Output<string>;
     /** What `refresh` found the engine to differ in; empty when the container is as created. */
     declare public readonly drift: pulumi.Output<ContainerDrift[]>;
     constructor(name: string, args: Inputs<DockerContainerInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(containerProvider, name, { ...args, drift: undefined }, opts, "docker", "Container");
+        super(containerShim, name, { ...args, drift: undefined }, opts, "docker", "Container");
     }
 }
 
@@ -399,6 +412,8 @@ export const execProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+const execShim = shimProvider("components/core/docker/resources", "execProvider", execProvider);
+
 /**
  * A command run in a container as a resource: what a cluster does to itself once a role is
  * ready (register a node, create HDFS folders), undone on delete.
@@ -407,6 +422,6 @@ export class DockerExec extends pulumi.dynamic.Resource {
     /** What the create command printed. */
     declare public readonly stdout: pulumi.Output<string>;
     constructor(name: string, args: Inputs<DockerExecInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(execProvider, name, { ...args, stdout: undefined }, opts, "docker", "Exec");
+        super(execShim, name, { ...args, stdout: undefined }, opts, "docker", "Exec");
     }
 }

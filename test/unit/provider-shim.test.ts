@@ -1,0 +1,79 @@
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { containerProvider, execProvider } from "../../components/core/docker/resources";
+import { loadProvider, shimProvider } from "../../components/core/provider-shim";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+/** What Pulumi writes into a resource's state as `__provider`: the provider serialized with all it references. */
+async function serialized(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
+    return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+}
+
+/**
+ * Loads a serialized provider the way Pulumi's dynamic-provider process does (plain Node, no
+ * ts-node, cwd = the program's folder), calls one method and prints its JSON result.
+ */
+function callInProviderProcess(text: string, cwd: string, method: string, args: unknown[]): unknown {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-shim-"));
+    try {
+        fs.writeFileSync(path.join(dir, "provider.js"), text);
+        const script = [
+            `if (require.extensions[".ts"] !== undefined) throw new Error("ts already registered");`,
+            `const provider = require(${JSON.stringify(path.join(dir, "provider.js"))}).handler();`,
+            `Promise.resolve(provider[${JSON.stringify(method)}](...${JSON.stringify(args)}))`,
+            `  .then((result) => process.stdout.write(JSON.stringify(result ?? null)), (error) => { console.error(error.message); process.exit(1); });`,
+        ].join("\n");
+        const env = { ...process.env };
+        delete env.NODE_OPTIONS;
+        delete env.TS_NODE_TRANSPILE_ONLY;
+        return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd, env, encoding: "utf8" }));
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("provider shim (unit: dynamic providers kept out of the state)", () => {
+    const shim = shimProvider("components/core/docker/resources", "execProvider", execProvider);
+    const olds = { container: "c-a", create: ["register"], stdout: "ok", __provider: "old code" };
+    const news = { container: "c-b", create: ["register"], __provider: "new code" };
+
+    it("has exactly the implementation's methods (the provider process treats a missing read or update differently)", () => {
+        assert.deepStrictEqual(Object.keys(shim).sort(), Object.keys(execProvider).sort());
+    });
+
+    it("serializes to a small fraction of the implementation, without its code", async () => {
+        // The container's provider: the resource a cluster has most of.
+        const containerShim = shimProvider("components/core/docker/resources", "containerProvider", containerProvider);
+        const [full, small] = [await serialized(containerProvider), await serialized(containerShim)];
+        assert.ok(full.length > 15000, `the implementation serializes to ${full.length} bytes`);
+        assert.ok(small.length < 6000 && small.length * 3 < full.length, `the shim serializes to ${small.length} bytes, the implementation to ${full.length}`);
+        assert.ok(full.includes("runDocker") && !small.includes("runDocker"), "the shim must not carry the docker CLI code");
+        assert.ok(!small.includes(repoRoot), "no absolute checkout path in the state");
+    });
+
+    it("delegates in-process to the same implementation object", async () => {
+        assert.strictEqual(loadProvider("components/core/docker/resources", "execProvider"), execProvider);
+        assert.deepStrictEqual(await shim.diff!("id", olds, news), await execProvider.diff!("id", olds, news));
+    });
+
+    it("delegates in plain Node from the program's folder, the TypeScript source transpiled on load", async () => {
+        const result = callInProviderProcess(await serialized(shim), path.join(repoRoot, "stacks"), "diff", ["id", olds, news]);
+        assert.deepStrictEqual(result, { changes: true, replaces: ["container"], deleteBeforeReplace: true });
+    });
+
+    it("names the missing export instead of failing later on undefined", () => {
+        assert.throws(() => loadProvider("components/core/docker/resources", "noSuchProvider"),
+            /dynamic provider noSuchProvider is not exported by .*components\/core\/docker\/resources\.ts/);
+    });
+
+    it("says where it looked when no clusterlab package is found", async () => {
+        assert.throws(() => callInProviderProcess("", os.tmpdir(), "diff", []));
+        const text = await serialized(shim);
+        assert.throws(() => callInProviderProcess(text, os.tmpdir(), "diff", ["id", olds, news]), /no package named clusterlab above/);
+    });
+});

@@ -1,5 +1,6 @@
 // The benchmarks of issue #11, from one command: `npm run bench` (options: --nodes 10,50
-// --runs 3 --preview-sizes 10,100,1000). Prints tables and writes bench/results/<date>.json.
+// --runs 3 --preview-sizes 10,100,1000 --out <file>|none). Prints tables and writes
+// bench/results/<date>.json, or the --out file, or nothing with `--out none` (a busy machine's run).
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -125,7 +126,11 @@ async function main() {
         timeToReadyRatio: ten?.timeToReadyRatio, destroyRatio: ten?.destroyRatio,
         oar, preview,
     };
-    const file = path.join(repoRoot, "bench", "results", `${started.toISOString().slice(0, 10)}.json`);
+    const out = option("out", "");
+    if (out === "none") {
+        return;
+    }
+    const file = out !== "" ? path.resolve(out) : path.join(repoRoot, "bench", "results", `${started.toISOString().slice(0, 10)}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`\nresults: ${path.relative(repoRoot, file)}`);

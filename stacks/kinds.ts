@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AuroraWithCustomExecutor, auroraArgsSchema } from "../components/aurora";
 import { auroraHostRefs, auroraPlacementProblems } from "../components/aurora/placement";
-import { AuroraSettings } from "../components/aurora/schema";
 import { ConfigProblem } from "../components/core/config";
 import { Host } from "../components/core/host";
 import { HostName } from "../components/core/placement";
@@ -74,23 +73,10 @@ export const clusterKinds: Record<string, ClusterKind> = {
     },
     aurora: {
         schema: auroraArgsSchema,
-        placement(settings, home) {
-            const parsed = settings as AuroraSettings;
-            return { hostRefs: auroraHostRefs(parsed), problems: auroraPlacementProblems(parsed, home) };
-        },
-        deploy(name, args, host, hosts) {
-            const cluster = new AuroraWithCustomExecutor(name, { ...args, host, hosts });
-            return {
-                schedulerUrl: cluster.schedulerUrl,
-                masterUrl: cluster.masterUrl,
-                zookeeperUrl: cluster.zookeeperUrl,
-                observerUrl: cluster.observerUrl,
-                executorConfig: cluster.executorConfig,
-                jobKeys: cluster.jobKeys,
-                networkName: cluster.networkName,
-                containerNames: cluster.containerNames,
-            };
-        },
+        placement: placedBy(auroraHostRefs, auroraPlacementProblems),
+        deploy: (name, args, host, hosts) => outputsOf(new AuroraWithCustomExecutor(name, { ...args, host, hosts }), [
+            "schedulerUrl", "masterUrl", "zookeeperUrl", "observerUrl", "executorConfig", "jobKeys", "networkName", "containerNames",
+        ]),
     },
     hadoop: {
         schema: hadoopClusterArgsSchema,

@@ -17,6 +17,18 @@ const problemsOf = configProblems;
 describe("stack program (unit, mocked engine)", () => {
     beforeEach(resetRecorded);
 
+    it("each kind's stack outputs: these names, in this order (what users' scripts and the e2e suites read)", () => {
+        const outputs = deployStack(readStackConfig(readStackFile("local")));
+        assert.deepStrictEqual(Object.fromEntries(Object.entries(outputs).map(([name, out]) => [name, Object.keys(out)])), {
+            wraxl: ["masterUrl", "zookeeperUrl", "redisUrl", "queueNames", "enqueueCommand", "networkName", "containerNames"],
+            oar: ["frontendCommand", "nodeCommands", "submitCommand", "sshCommand", "nodeNames", "containerNames"],
+            aurora: ["schedulerUrl", "masterUrl", "zookeeperUrl", "observerUrl", "executorConfig", "jobKeys", "networkName", "containerNames"],
+            hadoop: ["namenodeUrl", "resourcemanagerUrl", "historyserverUrl", "nodemanagerUrls", "defaultFs", "clientCommand", "exampleJobCommand",
+                "datanodeNames", "datanodePlacement", "nodemanagerPlacement", "nodemanagerNames", "networkName", "containerNames"],
+            edm: ["consulUrl", "loadBalancerUrl", "gogsUrl", "gogsAdminUser", "gogsAdminPassword", "workerApiUrls", "workerHosts", "networkName", "containerNames"],
+        });
+    });
+
     it("deploys the local stack's own config: one host, the wraxl MesosCluster, the oar OarCluster, the aurora AuroraWithCustomExecutor, the hadoop HadoopCluster and the edm EDM platform, their outputs", async () => {
         const outputs = deployStack(readStackConfig(readStackFile("local")));
         assert.deepStrictEqual(Object.keys(outputs), ["wraxl", "oar", "aurora", "hadoop", "edm"]);

@@ -9,13 +9,18 @@ executor name or command, a duplicate name are errors, so it exits), finds the l
 master through ZooKeeper and reads its state, announces itself in ZooKeeper under
 `-serverset_path`, and serves `-http_port` with `/health`, `/vars` and a small job API.
 
-It is NOT Aurora: no Thrift API, no offers, no Mesos framework registration, no task launch
-(jobs are recorded with task ids, never run), no replicated log. What it received is exposed:
+It is NOT Aurora: no Thrift API, no offers, no Mesos framework registration, no replicated log.
+Thermos jobs' tasks are launched on an active agent of the Mesos stand-in (the one with the fewest
+tasks from this scheduler) through the agent's task API, at the address the agent advertises
+(its pid), so across hosts too: their processes run in sequence as the job's role. Custom
+executor jobs are recorded with task ids, never run (the executors cannot be had here), and a
+kill does not stop a launched task (the Mesos stand-in has no kill). What it received is exposed:
   GET  /standin/flags            the argv and the parsed flags
   GET  /standin/executor-config  the executor config file's bytes, as read
   GET  /standin/executors        the executors it parsed from it
   GET  /standin/state            the leading master and its agents, as last read
-  GET  /standin/jobs             the jobs, with their executor, task ids and status
+  GET  /standin/jobs             the jobs, with their executor, task ids, status and, for
+                                 launched tasks, where they run and how they ended ("placements")
   POST /standin/jobs             {"key": "cluster/role/env/name", "config": JobConfiguration}
   POST /standin/jobs/kill        {"key": ...}
 """
@@ -211,13 +216,15 @@ class Scheduler:
                     leader = min(children, key=lambda c: int(c.rsplit("_", 1)[1]))
                     info = json.loads(zk.get(f"{self.mesos_zk_path}/{leader}")[0])
                     address = info.get("address") or {}
-                    url = f"http://{address.get('hostname') or info['hostname']}:{address.get('port') or info['port']}"
+                    # The address in the master's pid, as Mesos' clients use: across hosts that is the
+                    # advertised address and published port, which the master's hostname is not.
+                    url = f"http://{address.get('ip') or address.get('hostname') or info['hostname']}:{address.get('port') or info['port']}"
                     with urllib.request.urlopen(url + "/master/state", timeout=5) as resp:
                         state = json.loads(resp.read())
                     if self.state["master"] is None:
                         log.info("leading Mesos master %s at %s", state.get("pid"), url)
                     self.state.update(master={"url": url, "pid": state.get("pid"), "cluster": state.get("cluster")},
-                                      agents=[{"hostname": s["hostname"], "active": s["active"],
+                                      agents=[{"hostname": s["hostname"], "active": s["active"], "pid": s.get("pid"),
                                                "resources": s["resources"], "attributes": s["attributes"]}
                                               for s in state.get("slaves", [])],
                                       read_at=time.time())
@@ -262,9 +269,65 @@ class Scheduler:
                    "task_ids": [f"{prefix}{role}-{env}-{name}-{i}-{uuid.uuid4()}" for i in range(instances)],
                    "config": config}
             self.jobs[key] = job
+            launches = self._place(job, task) if executor == THERMOS_EXECUTOR else []
             self._save_jobs()
-        log.info("job %s created on %s (tasks %s; not launched: stand-in)", key, executor, job["task_ids"])
+        for task_id, agent in launches:
+            threading.Thread(target=self._launch, args=(key, task_id, agent, role, task), daemon=True,
+                             name=f"launch-{task_id}").start()
+        log.info("job %s created on %s (tasks %s; %s)", key, executor, job["task_ids"],
+                 "launched" if launches else "not launched: stand-in")
         return 200, {"response": "OK", "key": key, "executor": executor, "task_ids": job["task_ids"]}
+
+    def _place(self, job, task):
+        """Each task on the active agent with the fewest of this scheduler's tasks (by name on a
+        tie): what offers would give a job on idle agents. Caller holds the lock."""
+        agents = [a for a in self.state["agents"] if a["active"] and "@" in (a.get("pid") or "")]
+        if not agents:
+            job["placements"] = {t: {"state": "PENDING", "reason": "no active agent"} for t in job["task_ids"]}
+            return []
+        load = {a["hostname"]: 0 for a in agents}
+        for other in self.jobs.values():
+            for placement in (other.get("placements") or {}).values():
+                if placement.get("agent") in load and placement.get("state") in ("STARTING", "RUNNING"):
+                    load[placement["agent"]] += 1
+        launches, placements = [], {}
+        for task_id in job["task_ids"]:
+            agent = min(agents, key=lambda a: (load[a["hostname"]], a["hostname"]))
+            load[agent["hostname"]] += 1
+            placements[task_id] = {"agent": agent["hostname"], "pid": agent["pid"], "state": "STARTING"}
+            launches.append((task_id, agent))
+        job["placements"] = placements
+        return launches
+
+    def _launch(self, key, task_id, agent, role, task):
+        """Runs the thermos task's processes in sequence on the agent, as the job's role (its Unix
+        user), and records how it ended. Synchronous on the agent: a service runs until killed there."""
+        payload = json.loads((task.get("executorConfig") or {}).get("data") or "{}")
+        processes = (payload.get("task") or {}).get("processes") or []
+        script = "set -e\n" + "\n".join(p["cmdline"] for p in processes)
+        url = "http://" + agent["pid"].split("@", 1)[1] + "/standin/tasks"
+        body = {"id": task_id, "name": task_id, "cmd": ["sh", "-c", script],
+                "user": {"name": role, "home": f"/home/{role}" if role != "root" else "/root"}}
+        self._record(key, task_id, state="RUNNING")
+        try:
+            req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=4 * 3600) as resp:
+                result = json.loads(resp.read())
+            self._record(key, task_id, state="FINISHED" if result.get("exit_code") == 0 else "FAILED",
+                         exit_code=result.get("exit_code"), stdout=result.get("stdout", "")[-4000:],
+                         stderr=result.get("stderr", "")[-4000:], hostname=result.get("hostname"))
+        except Exception as exc:
+            log.warning("task %s on %s: %r", task_id, url, exc)
+            self._record(key, task_id, state="LOST", reason=repr(exc))
+
+    def _record(self, key, task_id, **fields):
+        with self.lock:
+            job = self.jobs.get(key)
+            placement = (job or {}).get("placements", {}).get(task_id)
+            if placement is not None:
+                placement.update(fields)
+                self._save_jobs()
 
     def kill_job(self, body):
         key = (body or {}).get("key", "")

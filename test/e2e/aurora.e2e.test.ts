@@ -68,11 +68,13 @@ describeE2e("AuroraWithCustomExecutor end to end — real zookeeper and Docker; 
         assert.strictEqual(outputs.observerUrl, `http://127.0.0.1:${ports.observer}`);
     });
 
-    it("AuroraWithCustomExecutor: every role is on the cluster's own network, and the scheduler found the leading master through zookeeper by DNS", async () => {
+    it("AuroraWithCustomExecutor: every role is on the cluster's own network, and the scheduler found the leading master through zookeeper, at the address of its pid", async () => {
         const members = docker("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", outputs.networkName).split(" ").filter((n) => n !== "").sort();
         assert.deepStrictEqual(members, Object.values(names).sort());
         const state = await scheduler("/standin/state");
-        assert.strictEqual(state.master.url, "http://master:5050");
+        // The address of the master's pid (its container's, on one host), as Mesos' clients use it.
+        const masterIp = docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", names.master);
+        assert.strictEqual(state.master.url, `http://${masterIp}:5050`);
         assert.strictEqual(state.master.cluster, "aurora");
         assert.deepStrictEqual(state.agents.map((a: any) => [a.hostname, a.active, a.attributes.rack]), [["agent1", true, "r1"]]);
         assert.match(state.serverset_member, /^\/aurora\/scheduler\/member_\d+$/);

@@ -22,12 +22,12 @@ describe("images over several hosts (unit, mocked engine)", () => {
             await valueOf(cluster.containerNames);
         }
         const built = at("Image");
-        const home: Record<string, string> = { wraxl: "local", edm: "local", hadoop: "local", oar: "tcp://10.213.0.2:2375" };
+        const home: Record<string, string> = { wraxl: "local", edm: "local", hadoop: "local", aurora: "local", oar: "tcp://10.213.0.2:2375" };
         for (const [name, engine] of built) {
             assert.strictEqual(engine, home[name.split("-")[0]], `${name} is built on ${engine}, not on its cluster's host`);
         }
         const shipped = at("ImageShipment");
-        for (const cluster of ["wraxl-agent-image", "oar-image", "hadoop-image"]) {
+        for (const cluster of ["wraxl-agent-image", "oar-image", "hadoop-image", "aurora-agent-image"]) {
             const remote = shipped.filter(([name]) => name.startsWith(`${cluster}-host`)).map(([, engine]) => engine);
             const expected = cluster === "oar-image" ? ["ssh://root@10.213.0.3"] : ["ssh://root@10.213.0.3", "tcp://10.213.0.2:2375"];
             assert.deepStrictEqual(remote.sort(), expected, `${cluster} shipped to every other host its roles use`);

@@ -65,13 +65,15 @@ describe("multi-server placement (pure)", () => {
 describe("multi-server stack (unit, mocked engine)", () => {
     beforeEach(resetRecorded);
 
-    it("deploys stacks/Pulumi.multi-server.yaml: every role on the engine its placement names", async () => {
+    it("deploys stacks/Pulumi.multi-server.yaml: every role on the engine its placement names", async function () {
+        this.timeout(120_000); // five clusters through the mocks: ~18 s on a loaded machine
         const config = readStackConfig(readStackFile("multi-server"));
         assert.deepStrictEqual(usedHostNames(config).sort(), ["host2", "host3", "local"]);
         const outputs = deployStack(config);
         await valueOf(outputs.wraxl.containerNames);
         await valueOf(outputs.oar.containerNames);
         await valueOf(outputs.hadoop.containerNames);
+        await valueOf(outputs.aurora.containerNames);
         const engineOf = Object.fromEntries(byType(container).map((c) => [c.inputs.name, c.inputs.dockerHost ?? "local"]));
         assert.deepStrictEqual(engineOf, {
             "test-wraxl-zookeeper": "local", "test-wraxl-master": "local", "test-wraxl-agent1": "local",
@@ -84,10 +86,13 @@ describe("multi-server stack (unit, mocked engine)", () => {
             "test-edm-worker2-api": "ssh://root@10.213.0.3", "test-edm-worker2-consul": "ssh://root@10.213.0.3", "test-edm-worker2-registrator": "ssh://root@10.213.0.3",
             "test-hadoop-namenode": "local", "test-hadoop-resourcemanager": "local", "test-hadoop-historyserver": "local", "test-hadoop-client": "local",
             "test-hadoop-datanode1": "tcp://10.213.0.2:2375", "test-hadoop-datanode2": "ssh://root@10.213.0.3", "test-hadoop-nodemanager1": "ssh://root@10.213.0.3",
+            "test-aurora-zookeeper": "local", "test-aurora-master": "local", "test-aurora-scheduler": "local", "test-aurora-observer": "local",
+            "test-aurora-agent1": "tcp://10.213.0.2:2375", "test-aurora-agent2": "ssh://root@10.213.0.3",
         });
         // One network per cluster per host, all named <stack>-<cluster>.
         const networks = byType("pulumi-nodejs:dynamic/docker:Network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
         assert.deepStrictEqual(networks, [
+            "test-aurora@local", "test-aurora@ssh://root@10.213.0.3", "test-aurora@tcp://10.213.0.2:2375",
             "test-edm@local", "test-edm@ssh://root@10.213.0.3", "test-edm@tcp://10.213.0.2:2375",
             "test-hadoop@local", "test-hadoop@ssh://root@10.213.0.3", "test-hadoop@tcp://10.213.0.2:2375",
             "test-oar@ssh://root@10.213.0.3", "test-oar@tcp://10.213.0.2:2375",

@@ -74,6 +74,24 @@ export class TestStack {
         await this.setClusters(clusters);
     }
 
+    /**
+     * Creates the stack on a copy of a stack file (`stacks/Pulumi.<file>.yaml` as
+     * `stacks/Pulumi.<this stack>.yaml`, gitignored), its config as written: the CLI reads it
+     * the way `pulumi up --stack <file>` would. The copy goes with `dispose()`.
+     */
+    async initFromStackFile(file: string): Promise<void> {
+        const stacks = path.join(repoRoot, "stacks");
+        fs.copyFileSync(path.join(stacks, `Pulumi.${file}.yaml`), this.stackFilePath());
+        this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: repoRoot }, {
+            envVars: this.env,
+        });
+    }
+
+    /** Where the CLI keeps this stack's config: `stacks/Pulumi.<name>.yaml` (the project's stackConfigDir). */
+    stackFilePath(): string {
+        return path.join(repoRoot, "stacks", `Pulumi.${this.name}.yaml`);
+    }
+
     async setClusters(clusters: Record<string, unknown>, bindAddress = "127.0.0.1"): Promise<void> {
         await this.workspaceStack().setAllConfig({
             "clusterlab:hosts": { value: JSON.stringify({ local: { bindAddress } }) },
@@ -121,6 +139,7 @@ export class TestStack {
             }
         }
         fs.rmSync(this.backendDir, { recursive: true, force: true });
+        fs.rmSync(this.stackFilePath(), { force: true });
     }
 
     private workspaceStack(): automation.Stack {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { appFiles, catalogEntries, consulNodes, http, kvValue, passingWorkerApis, pushToGogs } from "./support/edm";
-import { dockerOn, ExtraHosts, labelledOn, startExtraHosts } from "./support/extra-hosts";
+import { borrowExtraHosts, dockerOn, ExtraHosts, labelledOn } from "./support/extra-hosts";
 import { changesOf, danglingVolumes, labelledLeftovers, TestStack } from "./support/lifecycle";
 import { eventually, sleep } from "./support/poll";
 import { docker, e2eOptOut, prepareToolchain } from "./support/toolchain";
@@ -42,6 +42,8 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
     this.timeout(40 * 60 * 1000);
     const stack = new TestStack("edm", "e2e");
     let extra: ExtraHosts;
+    /** Stops the extra hosts after the suite only when this suite started them. */
+    let releaseHosts = () => {};
     let out: Record<string, any>;
     let upAt = 0;
     let started = 0;
@@ -64,7 +66,7 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
     before(async () => {
         started = Date.now();
         prepareToolchain();
-        extra = startExtraHosts();
+        ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
         engines.local = "unix:///var/run/docker.sock";
         engines.host2 = extra.host2.docker;
         engines.host3 = `unix://${extra.host3.socket}`;
@@ -74,6 +76,7 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
     });
     after(async () => {
         await stack.dispose();
+        releaseHosts();
         console.log(`    suite EDM e2e: ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 

@@ -2,36 +2,16 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import { seedJobs, twoExecutors } from "../support/aurora-fixtures";
+import { standinAurora, standinGet } from "./support/aurora";
 import { changesOf, danglingVolumes, labelledLeftovers, policyPack, suiteStack } from "./support/lifecycle";
 import { eventually } from "./support/poll";
 import { docker, e2eOptOut } from "./support/toolchain";
 
 const ports = { master: 25160, scheduler: 28081, observer: 21338 };
 
-/** The cluster under test: stand-ins for every Mesos and Aurora role, the seed's executor and jobs. */
-function aurora(jobs: unknown[], customExecutors: unknown[] = twoExecutors) {
-    return {
-        aurora: {
-            kind: "aurora",
-            master: { image: { build: "mesos-standin" }, port: ports.master },
-            agentImage: { build: "mesos-standin" },
-            scheduler: { image: { build: "aurora-scheduler-standin" }, port: ports.scheduler },
-            observer: { port: ports.observer },
-            zookeeper: { port: false },
-            agents: [{ name: "agent1", attributes: { rack: "r1" } }],
-            customExecutors,
-            jobs,
-        },
-    };
-}
-
-async function getJson(url: string): Promise<any> {
-    const response = await fetch(url);
-    assert.strictEqual(response.status, 200, `${url}: ${response.status}`);
-    return response.json();
-}
-
-const scheduler = (path: string) => getJson(`http://127.0.0.1:${ports.scheduler}${path}`);
+/** The cluster under test: stand-ins for every Mesos and Aurora role, the seed's executors and jobs. */
+const aurora = (jobs: unknown[], customExecutors: unknown[] = twoExecutors) => standinAurora(ports, { jobs, customExecutors });
+const scheduler = (path: string) => standinGet(ports.scheduler, path);
 const startedAt = (container: string) => Date.parse(docker("inspect", "-f", "{{.State.StartedAt}}", container));
 
 const describeE2e = e2eOptOut ? describe.skip : describe;
@@ -94,7 +74,7 @@ describeE2e("AuroraWithCustomExecutor end to end — real zookeeper and Docker; 
     it("AuroraWithCustomExecutor: the rendered executor config is in the scheduler container byte for byte, and the stand-in read both executors from it", async () => {
         const sha = crypto.createHash("sha256").update(outputs.executorConfig).digest("hex");
         assert.strictEqual(docker("exec", names.scheduler, "sha256sum", "/etc/aurora/custom-executors.json").split(" ")[0], sha);
-        const read = await (await fetch(`http://127.0.0.1:${ports.scheduler}/standin/executor-config`)).text();
+        const read = await scheduler("/standin/executor-config");
         assert.strictEqual(read, outputs.executorConfig);
         const executors = await scheduler("/standin/executors");
         assert.deepStrictEqual(executors.map((e: any) => [e.name, e.task_prefix, e.shell, e.volume_mounts.length]),
@@ -132,7 +112,7 @@ describeE2e("AuroraWithCustomExecutor end to end — real zookeeper and Docker; 
     });
 
     it("AuroraWithCustomExecutor: the observer stand-in serves the observer's port, started with the observer's options", async () => {
-        const { argv } = await getJson(`http://127.0.0.1:${ports.observer}/standin/flags`);
+        const { argv } = await standinGet(ports.observer, "/standin/flags");
         assert.deepStrictEqual(argv, ["--ip=0.0.0.0", "--port=1338", "--mesos-root=/var/lib/mesos", "--log_to_disk=NONE", "--log_to_stderr=google:INFO"]);
     });
 
@@ -151,7 +131,7 @@ describeE2e("AuroraWithCustomExecutor end to end — real zookeeper and Docker; 
         assert.deepStrictEqual(changesOf(result.summary.resourceChanges), { replace: 3 });
         const config = (await stack.outputs()).clusters.aurora.executorConfig;
         assert.strictEqual(JSON.parse(config).length, 1);
-        assert.strictEqual(await (await fetch(`http://127.0.0.1:${ports.scheduler}/standin/executor-config`)).text(), config);
+        assert.strictEqual(await scheduler("/standin/executor-config"), config);
         const after = await scheduler("/standin/jobs");
         assert.deepStrictEqual(after.map((j: any) => j.status), ["RUNNING", "RUNNING"]);
         assert.notDeepStrictEqual(after.map((j: any) => j.task_ids[0]), before.map((j: any) => j.task_ids[0]), "created anew");

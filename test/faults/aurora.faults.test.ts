@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { seedJobs, twoExecutors } from "../support/aurora-fixtures";
+import { standinAurora, standinGet } from "../e2e/support/aurora";
 import { changesOf, labelledLeftovers, suiteStack } from "../e2e/support/lifecycle";
 import { eventually } from "../e2e/support/poll";
 import { docker, e2eOptOut } from "../e2e/support/toolchain";
@@ -14,27 +14,8 @@ const kind = "AuroraWithCustomExecutor";
 const ports = { master: 25260, scheduler: 28181, observer: 21438 };
 
 /** The e2e suite's cluster (stand-in images, the seed's executors and jobs), on ports of its own, with the named agents. */
-function aurora(agents: string[]) {
-    return {
-        aurora: {
-            kind: "aurora",
-            master: { image: { build: "mesos-standin" }, port: ports.master },
-            agentImage: { build: "mesos-standin" },
-            scheduler: { image: { build: "aurora-scheduler-standin" }, port: ports.scheduler },
-            observer: { port: ports.observer },
-            zookeeper: { port: false },
-            agents: agents.map((name) => ({ name, attributes: { rack: "r1" } })),
-            customExecutors: twoExecutors,
-            jobs: seedJobs,
-        },
-    };
-}
-
-async function scheduler(path: string): Promise<any> {
-    const response = await fetch(`http://127.0.0.1:${ports.scheduler}${path}`);
-    assert.strictEqual(response.status, 200, `${path}: ${response.status}`);
-    return path === "/standin/executor-config" ? response.text() : response.json();
-}
+const aurora = (agents: string[]) => standinAurora(ports, { agents });
+const scheduler = (path: string) => standinGet(ports.scheduler, path);
 
 async function answers(path: string): Promise<boolean> {
     try {

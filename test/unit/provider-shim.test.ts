@@ -31,13 +31,15 @@ function callInProviderProcess(text: string, cwd: string, method: string, args: 
         const env = { ...process.env };
         delete env.NODE_OPTIONS;
         delete env.TS_NODE_TRANSPILE_ONLY;
-        return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd, env, encoding: "utf8" }));
+        // stderr piped, not inherited: a failure's message is in the error this throws, not on the console.
+        return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
 
-describe("provider shim (unit: dynamic providers kept out of the state)", () => {
+describe("provider shim (unit: dynamic providers kept out of the state)", function () {
+    this.timeout(120_000); // plain Node processes and the closure serializer: ~11 s on a loaded machine
     const shim = shimProvider("components/core/docker/resources", "execProvider", execProvider);
     const olds = { container: "c-a", create: ["register"], stdout: "ok", __provider: "old code" };
     const news = { container: "c-b", create: ["register"], __provider: "new code" };
@@ -72,8 +74,45 @@ describe("provider shim (unit: dynamic providers kept out of the state)", () => 
     });
 
     it("says where it looked when no clusterlab package is found", async () => {
-        assert.throws(() => callInProviderProcess("", os.tmpdir(), "diff", []));
         const text = await serialized(shim);
         assert.throws(() => callInProviderProcess(text, os.tmpdir(), "diff", ["id", olds, news]), /no package named clusterlab above/);
     });
 });
+
+/** Every .ts file under a folder, as paths from the repository root. */
+function sourceFiles(dir: string): string[] {
+    return fs.readdirSync(path.join(repoRoot, dir), { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : entry.name.endsWith(".ts") ? [path.join(dir, entry.name)] : []);
+}
+
+describe("provider shims of every dynamic resource (unit: the source as written)", () => {
+    const files = sourceFiles("components").map((file) => ({ file, text: fs.readFileSync(path.join(repoRoot, file), "utf8") }));
+
+    it("every dynamic resource passes a shim to Pulumi, never its implementation", () => {
+        const dynamic = files.filter((f) => f.text.includes("extends pulumi.dynamic.Resource"));
+        assert.ok(dynamic.length >= 5, `found ${dynamic.length} files of dynamic resources`);
+        for (const { file, text } of dynamic) {
+            const shims = new Set([...text.matchAll(/const (\w+) = shimProvider\(/g)].map((m) => m[1]));
+            const passed = [...text.matchAll(/super\((\w+), name,/g)].map((m) => m[1]);
+            assert.ok(passed.length > 0, `${file}: no super(provider, name, …) found`);
+            for (const provider of passed) {
+                assert.ok(shims.has(provider), `${file}: ${provider} is passed to pulumi.dynamic.Resource but is not a shimProvider(…)`);
+            }
+        }
+    });
+
+    it("every shim names its own file and an export that is the implementation it was made from", () => {
+        let count = 0;
+        for (const { file, text } of files) {
+            for (const [, module, exportName, implementation] of text.matchAll(/shimProvider\("([^"]+)", "([^"]+)", (\w+)\)/g)) {
+                count++;
+                // The (module, export) pair is written into states: a typo would only show at a delete.
+                assert.strictEqual(`${module}.ts`, file, `${file}: the shim of ${exportName} names ${module}`);
+                assert.strictEqual(exportName, implementation, `${file}: the shim names ${exportName} but is made from ${implementation}`);
+                assert.strictEqual(loadProvider(module, exportName), require(path.join(repoRoot, file))[exportName]);
+            }
+        }
+        assert.ok(count >= 9, `found ${count} shims`);
+    });
+});
+

@@ -15,7 +15,8 @@ import type * as pulumi from "@pulumi/pulumi";
 //   package.json named `clusterlab` above the cwd, and the TypeScript source there, transpiled
 //   on load by the checkout's own `typescript` (cached by content under
 //   node_modules/.cache/clusterlab-providers, so a later run does not load the compiler; the
-//   cache file is written by rename, as several provider processes may load at once);
+//   cache file is written by rename, as several provider processes may load at once, and a cache
+//   that cannot be written, a read-only node_modules, only costs the transpile);
 // - in a user's program that installed the package, `clusterlab` resolved from the cwd, and its
 //   compiled `bin/<module>.js` (what `npm run build` makes and the package ships).
 // No absolute path is stored, so a state keeps working when the checkout moves.
@@ -90,10 +91,14 @@ export function loadProvider(module: string, exportName: string): pulumi.dynamic
                         fileName: filename,
                         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
                     }).outputText;
-                    fs.mkdirSync(cacheDir, { recursive: true });
-                    const temporary = `${cached}.${process.pid}`;
-                    fs.writeFileSync(temporary, js);
-                    fs.renameSync(temporary, cached);
+                    try {
+                        fs.mkdirSync(cacheDir, { recursive: true });
+                        const temporary = `${cached}.${process.pid}`;
+                        fs.writeFileSync(temporary, js);
+                        fs.renameSync(temporary, cached);
+                    } catch {
+                        // best effort
+                    }
                 }
                 (loaded as unknown as { _compile(code: string, filename: string): void })._compile(js, filename);
             };

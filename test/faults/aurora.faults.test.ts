@@ -3,7 +3,10 @@ import { standinAurora, standinGet } from "../e2e/support/aurora";
 import { changesOf, labelledLeftovers, suiteStack } from "../e2e/support/lifecycle";
 import { eventually } from "../e2e/support/poll";
 import { docker, e2eOptOut } from "../e2e/support/toolchain";
-import { allHealthy, containersOf, crashAndWatch, describeChanges, interruptUpAndRecover, report, restartEngine, twoUpsAtOnce } from "./support/faults";
+import {
+    allHealthy, containersOf, crashAndWatch, describeChanges, interruptUpAndRecover, networkRemovedWhileStopped, repairAfter, report,
+    restartEngine, stoppedByHand, twoUpsAtOnce,
+} from "./support/faults";
 
 // AuroraWithCustomExecutor after faults on a real engine: refresh shows the drift, up repairs
 // exactly it, and the cluster does what the e2e suite checks: the scheduler (a STAND-IN) serves
@@ -69,38 +72,29 @@ describeFaults(`${kind} faults — real zookeeper and Docker, Mesos and Aurora S
     });
 
     it(`${kind}, the scheduler's container removed by hand: refresh reports it gone; up recreates only it, on its volume, and the jobs are still there`, async () => {
-        const started = Date.now();
         const tasks = (await scheduler("/standin/jobs")).map((j: any) => j.task_ids[0]);
-        docker("rm", "--force", names.scheduler);
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { delete: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        // Only the container: the jobs live in the scheduler's native log (its volume), as in
-        // Aurora, so the new scheduler has them and their create commands must not run again.
-        assert.deepStrictEqual(up, { create: 1 });
-        await doesItsJob();
-        assert.deepStrictEqual((await scheduler("/standin/jobs")).map((j: any) => j.task_ids[0]), tasks, "the same tasks, not created anew");
-        report(kind, "scheduler container removed", started, `refresh: delete 1; up: ${describeChanges(up)}`);
+        await repairAfter(stack, kind, "scheduler container removed", {
+            inflict: () => docker("rm", "--force", names.scheduler),
+            refresh: { delete: 1 },
+            // Only the container: the jobs live in the scheduler's native log (its volume), as in
+            // Aurora, so the new scheduler has them and their create commands must not run again.
+            up: { create: 1 },
+            works: async () => {
+                await doesItsJob();
+                assert.deepStrictEqual((await scheduler("/standin/jobs")).map((j: any) => j.task_ids[0]), tasks, "the same tasks, not created anew");
+            },
+        });
     });
 
-    it(`${kind}, an agent's container removed by hand: refresh reports it gone; up recreates only it and it registers with the master again`, async () => {
-        const started = Date.now();
-        docker("rm", "--force", names.agent1);
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { delete: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        assert.deepStrictEqual(up, { create: 1 });
-        await doesItsJob();
-        report(kind, "agent container removed", started, `refresh: delete 1; up: ${describeChanges(up)}`);
-    });
+    it(`${kind}, an agent's container removed by hand: refresh reports it gone; up recreates only it and it registers with the master again`, () =>
+        repairAfter(stack, kind, "agent container removed", {
+            inflict: () => docker("rm", "--force", names.agent1), refresh: { delete: 1 }, up: { create: 1 }, works: doesItsJob,
+        }));
 
-    it(`${kind}, the master's container removed by hand: up recreates only it; the agents and the scheduler find the new one through zookeeper`, async () => {
-        const started = Date.now();
-        docker("rm", "--force", names.master);
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { delete: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        assert.deepStrictEqual(up, { create: 1 });
-        await doesItsJob();
-        report(kind, "master container removed", started, `refresh: delete 1; up: ${describeChanges(up)}`);
-    });
+    it(`${kind}, the master's container removed by hand: up recreates only it; the agents and the scheduler find the new one through zookeeper`, () =>
+        repairAfter(stack, kind, "master container removed", {
+            inflict: () => docker("rm", "--force", names.master), refresh: { delete: 1 }, up: { create: 1 }, works: doesItsJob,
+        }));
 
     it(`${kind}, the scheduler's process crashed: the restart policy brings it back, its healthcheck never says healthy while it does not answer, refresh finds nothing to repair`, async () => {
         const started = Date.now();
@@ -110,34 +104,17 @@ describeFaults(`${kind} faults — real zookeeper and Docker, Mesos and Aurora S
         report(kind, "scheduler process crashed", started, `statuses seen: ${seen.join("; ")}; no refresh drift, no up needed`);
     });
 
-    it(`${kind}, a container stopped by hand: its healthcheck no longer says healthy, refresh reports it stopped, up starts the same container again`, async () => {
-        const started = Date.now();
-        const id = docker("inspect", "--format", "{{.Id}}", names.observer);
-        docker("stop", names.observer);
-        assert.doesNotMatch(containersOf(stack.name).find((c) => c.name === names.observer)!.status, /healthy/);
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { update: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        assert.deepStrictEqual(up, { update: 1 });
-        assert.strictEqual(docker("inspect", "--format", "{{.Id}}", names.observer), id, "the same container, started again");
-        await doesItsJob();
-        report(kind, "observer container stopped", started, `refresh: update 1; up: ${describeChanges(up)} (started in place)`);
-    });
+    it(`${kind}, a container stopped by hand: its healthcheck no longer says healthy, refresh reports it stopped, up starts the same container again`, () =>
+        stoppedByHand(stack, kind, "observer container stopped", names.observer, { works: doesItsJob }));
 
-    it(`${kind}, the cluster network removed while its containers were stopped: up restores the network and every attachment`, async () => {
-        const started = Date.now();
-        const all = containersOf(stack.name).map((c) => c.name);
-        docker("stop", ...all);
-        docker("network", "rm", outputs.networkName);
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { delete: 1, update: roles() });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        // The network, each container made anew on it (volumes stay), and the scheduler's jobs
-        // with it: a scheduler replaced goes before its replacement, so Pulumi replaces what depends on it.
-        assert.deepStrictEqual(up, { create: 1, replace: roles() + 2 });
-        assert.deepStrictEqual(docker("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", outputs.networkName)
-            .split(" ").filter((n) => n !== "").sort(), [...all].sort());
-        await doesItsJob();
-        report(kind, "network removed (containers stopped)", started, `refresh: delete 1, update ${roles()}; up: ${describeChanges(up)}`);
-    });
+    it(`${kind}, the cluster network removed while its containers were stopped: up restores the network and every attachment`, () =>
+        networkRemovedWhileStopped(stack, kind, outputs.networkName, {
+            containers: roles(),
+            // The network, each container made anew on it (volumes stay), and the scheduler's jobs
+            // with it: a scheduler replaced goes before its replacement, so Pulumi replaces what depends on it.
+            up: { create: 1, replace: roles() + 2 },
+            works: doesItsJob,
+        }));
 
     it(`${kind}, the Docker engine restarted: the cluster comes back by itself, with its jobs`, async () => {
         const started = Date.now();

@@ -7,7 +7,10 @@ import { appFiles, consulNodes, http, passingWorkerApis, pushToGogs } from "../e
 import { changesOf, labelledLeftovers, suiteStack } from "../e2e/support/lifecycle";
 import { eventually, sleep } from "../e2e/support/poll";
 import { docker, e2eOptOut } from "../e2e/support/toolchain";
-import { containersOf, crashAndWatch, describeChanges, healthOf, interruptUpAndRecover, report, restartEngine, twoUpsAtOnce } from "./support/faults";
+import {
+    containersOf, crashAndWatch, describeChanges, interruptUpAndRecover, networkRemovedWhileStopped, repairAfter, report, restartEngine,
+    stoppedByHand, twoUpsAtOnce,
+} from "./support/faults";
 
 // The EDM platform (EdmMaster + EdmWorker, `kind: edm`) after faults on a real engine, each
 // followed by what a user would run: `refresh` to see the drift, `up` to repair exactly it, then
@@ -101,87 +104,83 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         console.log(`      EDM | first up | a working platform (master + 2 workers) ${((Date.now() - started) / 1000).toFixed(1)}s after up began`);
     });
 
-    it("EDM, a worker API container removed by hand: refresh reports it gone, consul says so, up recreates only it and reloads nginx's upstream", async () => {
-        const started = Date.now();
-        docker("rm", "--force", name("worker1-api"));
-        // The agent's health check tells the truth meanwhile; the registration itself stays with the agent.
-        await notPassing("worker1");
-        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
-        assert.deepStrictEqual(refresh, { delete: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        // The container, and the upstream applied again (nginx resolves the new address at reload).
-        // The consul registration is not made again: the agent kept it, and its check finds the
-        // new container by its name on the platform network.
-        assert.deepStrictEqual(up, { create: 1, update: 1 });
-        await working();
-        report("EDM", "worker API container removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
-    });
+    it("EDM, a worker API container removed by hand: refresh reports it gone, consul says so, up recreates only it and reloads nginx's upstream", () =>
+        repairAfter(stack, "EDM", "worker API container removed", {
+            inflict: async () => {
+                docker("rm", "--force", name("worker1-api"));
+                // The agent's health check tells the truth meanwhile; the registration itself stays with the agent.
+                await notPassing("worker1");
+            },
+            refresh: { delete: 1 },
+            // The container, and the upstream applied again (nginx resolves the new address at reload).
+            // The consul registration is not made again: the agent kept it, and its check finds the
+            // new container by its name on the platform network.
+            up: { create: 1, update: 1 },
+            works: () => working(),
+        }));
 
-    it("EDM, the nginx load balancer removed by hand: up recreates it and writes its upstream into the new container", async () => {
-        const started = Date.now();
-        docker("rm", "--force", name("nginx"));
-        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
-        // The upstream file lived in the removed container's layer: refresh sees it gone too.
-        assert.deepStrictEqual(refresh, { delete: 2 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        assert.deepStrictEqual(up, { create: 2 });
-        assert.match(upstreamFile(), /server worker1-api:8833;[^\n]*\n\s*server worker2-api:8833;/);
-        await working();
-        report("EDM", "nginx container removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
-    });
+    it("EDM, the nginx load balancer removed by hand: up recreates it and writes its upstream into the new container", () =>
+        repairAfter(stack, "EDM", "nginx container removed", {
+            inflict: () => docker("rm", "--force", name("nginx")),
+            // The upstream file lived in the removed container's layer: refresh sees it gone too.
+            refresh: { delete: 2 },
+            up: { create: 2 },
+            works: async () => {
+                assert.match(upstreamFile(), /server worker1-api:8833;[^\n]*\n\s*server worker2-api:8833;/);
+                await working();
+            },
+        }));
 
-    it("EDM, the consul server removed by hand: up makes it anew on its data volume, both workers rejoin and their registrations are still there", async () => {
-        const started = Date.now();
-        docker("rm", "--force", name("consul"));
-        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
-        assert.deepStrictEqual(refresh, { delete: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        // Only the server: the agents retry-join it by name and keep their own registrations.
-        assert.deepStrictEqual(up, { create: 1 });
-        await eventually("consul lists the master and both workers", 60, async () =>
-            JSON.stringify(await consulNodes(out.consulUrl).catch(() => [])) === JSON.stringify(["master", "worker1", "worker2"]));
-        await working();
-        report("EDM", "consul server removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
-    });
+    it("EDM, the consul server removed by hand: up makes it anew on its data volume, both workers rejoin and their registrations are still there", () =>
+        repairAfter(stack, "EDM", "consul server removed", {
+            inflict: () => docker("rm", "--force", name("consul")),
+            refresh: { delete: 1 },
+            // Only the server: the agents retry-join it by name and keep their own registrations.
+            up: { create: 1 },
+            works: async () => {
+                await eventually("consul lists the master and both workers", 60, async () =>
+                    JSON.stringify(await consulNodes(out.consulUrl).catch(() => [])) === JSON.stringify(["master", "worker1", "worker2"]));
+                await working();
+            },
+        }));
 
-    it("EDM, a worker's consul agent removed by hand: up makes it anew on its data volume and registers the worker API in it again", async () => {
-        const started = Date.now();
-        docker("rm", "--force", name("worker1-consul"));
-        await notPassing("worker1");
-        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
-        // The registration cannot be looked at while its agent is gone: kept as it was.
-        assert.deepStrictEqual(refresh, { delete: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        // The agent, and the registration made again in it (the agent's container id is its trigger).
-        assert.deepStrictEqual(up, { create: 1, update: 1 });
-        await working();
-        report("EDM", "worker consul agent removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
-    });
+    it("EDM, a worker's consul agent removed by hand: up makes it anew on its data volume and registers the worker API in it again", () =>
+        repairAfter(stack, "EDM", "worker consul agent removed", {
+            inflict: async () => {
+                docker("rm", "--force", name("worker1-consul"));
+                await notPassing("worker1");
+            },
+            // The registration cannot be looked at while its agent is gone: kept as it was.
+            refresh: { delete: 1 },
+            // The agent, and the registration made again in it (the agent's container id is its trigger).
+            up: { create: 1, update: 1 },
+            works: () => working(),
+        }));
 
     it("EDM, the gogs (Gitea) container removed by hand: up makes it anew; repositories and the admin account survive on its volume, a clone works", async () => {
         const repo = `kept${Date.now().toString(36)}`;
         const gogsUrl = String(out.gogsUrl).replace(/\/$/, "");
         await pushToGogs(gogsUrl, out.gogsAdminUser, out.gogsAdminPassword, repo, appFiles(repo));
-        const started = Date.now();
-        docker("rm", "--force", name("gogs"));
-        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
-        assert.deepStrictEqual(refresh, { delete: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        assert.deepStrictEqual(up, { create: 1 });
-        await working();
-        const listed = await http("GET", `${gogsUrl}/api/v1/repos/${out.gogsAdminUser}/${repo}`, undefined, auth());
-        assert.strictEqual(listed.status, 200, JSON.stringify(listed.json));
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "edm-faults-clone-"));
-        try {
-            const remote = new URL(`${gogsUrl}/${out.gogsAdminUser}/${repo}.git`);
-            remote.username = out.gogsAdminUser;
-            remote.password = out.gogsAdminPassword;
-            execFileSync("git", ["clone", "-q", remote.toString(), dir], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
-            assert.strictEqual(fs.readFileSync(path.join(dir, "docker-compose.yml"), "utf8"), appFiles(repo)["docker-compose.yml"]);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-        report("EDM", "gogs container removed", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
+        await repairAfter(stack, "EDM", "gogs container removed", {
+            inflict: () => docker("rm", "--force", name("gogs")),
+            refresh: { delete: 1 },
+            up: { create: 1 },
+            works: async () => {
+                await working();
+                const listed = await http("GET", `${gogsUrl}/api/v1/repos/${out.gogsAdminUser}/${repo}`, undefined, auth());
+                assert.strictEqual(listed.status, 200, JSON.stringify(listed.json));
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "edm-faults-clone-"));
+                try {
+                    const remote = new URL(`${gogsUrl}/${out.gogsAdminUser}/${repo}.git`);
+                    remote.username = out.gogsAdminUser;
+                    remote.password = out.gogsAdminPassword;
+                    execFileSync("git", ["clone", "-q", remote.toString(), dir], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
+                    assert.strictEqual(fs.readFileSync(path.join(dir, "docker-compose.yml"), "utf8"), appFiles(repo)["docker-compose.yml"]);
+                } finally {
+                    fs.rmSync(dir, { recursive: true, force: true });
+                }
+            },
+        });
     });
 
     it("EDM, a worker's consul agent process crashed: the restart policy brings it back with its registration, refresh finds nothing to repair", async () => {
@@ -196,42 +195,24 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         report("EDM", "worker consul agent process crashed", started, "refresh: nothing; no up needed");
     });
 
-    it("EDM, a worker API container stopped by hand: its healthcheck and consul say so, refresh reports it stopped, up starts the same container again", async () => {
-        const started = Date.now();
-        const api = name("worker2-api");
-        const id = docker("inspect", "--format", "{{.Id}}", api);
-        docker("stop", api);
-        assert.strictEqual(docker("inspect", "--format", "{{.State.Status}}", api), "exited");
-        assert.strictEqual(healthOf(api), "unhealthy", "a stopped container is not reported healthy");
-        await notPassing("worker2");
-        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
-        assert.deepStrictEqual(refresh, { update: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        assert.deepStrictEqual(up, { update: 1 });
-        assert.strictEqual(docker("inspect", "--format", "{{.Id}}", api), id, "the same container, started again");
-        await working();
-        report("EDM", "worker API container stopped", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
-    });
+    it("EDM, a worker API container stopped by hand: its healthcheck and consul say so, refresh reports it stopped, up starts the same container again", () =>
+        stoppedByHand(stack, "EDM", "worker API container stopped", name("worker2-api"), {
+            meanwhile: () => notPassing("worker2"),
+            works: () => working(),
+        }));
 
-    it("EDM, the cluster network removed while its containers were stopped: up restores the network and every attachment", async () => {
-        const started = Date.now();
-        const names = containersOf(stack.name).map((c) => c.name);
-        assert.strictEqual(names.length, 9);
-        docker("stop", ...names);
-        docker("network", "rm", out.networkName);
-        const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
-        // The network gone; every container stopped and cut off. The registrations and the
-        // upstream file cannot be looked at while their containers are stopped: kept as they were.
-        assert.deepStrictEqual(refresh, { delete: 1, update: 9 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        // The network; each container made anew on it (volumes stay); the upstream file replaced,
-        // that is written into the new nginx (its container input is unknown until that nginx
-        // exists, so Pulumi replaces it with its container); each registration made again in its
-        // new agent (an update: same agent address, same service id).
-        assert.deepStrictEqual(up, { create: 1, replace: 10, update: 2 });
-        await working();
-        report("EDM", "network removed (containers stopped)", started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}`);
-    });
+    // The network gone; every container stopped and cut off. The registrations and the upstream
+    // file cannot be looked at while their containers are stopped: refresh keeps them as they were.
+    it("EDM, the cluster network removed while its containers were stopped: up restores the network and every attachment", () =>
+        networkRemovedWhileStopped(stack, "EDM", out.networkName, {
+            containers: 9,
+            // The network; each container made anew on it (volumes stay); the upstream file replaced,
+            // that is written into the new nginx (its container input is unknown until that nginx
+            // exists, so Pulumi replaces it with its container); each registration made again in its
+            // new agent (an update: same agent address, same service id).
+            up: { create: 1, replace: 10, update: 2 },
+            works: () => working(),
+        }));
 
     it("EDM, the Docker engine restarted: the platform is working again by itself, refresh finds nothing to repair", async () => {
         const started = Date.now();

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { TestStack } from "../../e2e/support/lifecycle";
+import { changesOf, TestStack } from "../../e2e/support/lifecycle";
 import { eventually } from "../../e2e/support/poll";
 import { docker, repoRoot } from "../../e2e/support/toolchain";
 
@@ -132,4 +132,81 @@ export function report(kind: string, fault: string, started: number, changes: st
 export function describeChanges(changes: Record<string, number>): string {
     const entries = Object.entries(changes);
     return entries.length === 0 ? "nothing" : entries.map(([op, count]) => `${op} ${count}`).join(", ");
+}
+
+/** What a repair must show, as changesOf counts it: refresh's drift, and what up changed. */
+export type Changes = Record<string, number>;
+
+/**
+ * The fault suites' round: the fault done by hand (`inflict`, with whatever it checks meanwhile),
+ * then what a user runs: `refresh` must report exactly the expected drift and `up` must change
+ * exactly the expected resources; `works` waits until the cluster does its job again (and checks
+ * whatever else the test wants of it). One report line: the time from the fault, and both changes.
+ */
+export async function repairAfter(stack: TestStack, kind: string, fault: string, steps: {
+    inflict: () => unknown;
+    refresh: Changes;
+    up: Changes;
+    works: () => void | Promise<void>;
+    /** Said after the changes in the report line. */
+    note?: string;
+}): Promise<void> {
+    const started = Date.now();
+    await steps.inflict();
+    const refresh = changesOf((await stack.refresh()).summary.resourceChanges);
+    assert.deepStrictEqual(refresh, steps.refresh);
+    const up = changesOf((await stack.up()).summary.resourceChanges);
+    assert.deepStrictEqual(up, steps.up);
+    await steps.works();
+    report(kind, fault, started, `refresh: ${describeChanges(refresh)}; up: ${describeChanges(up)}${steps.note === undefined ? "" : ` ${steps.note}`}`);
+}
+
+/**
+ * A container stopped by hand (`docker stop`): it exits and its healthcheck says unhealthy (then
+ * `meanwhile` checks what else must notice), refresh reports one update (stopped), up one update
+ * that starts the same container again, and `works` holds.
+ */
+export async function stoppedByHand(stack: TestStack, kind: string, fault: string, container: string,
+    steps: { meanwhile?: () => void | Promise<void>; works: () => void | Promise<void> }): Promise<void> {
+    const id = docker("inspect", "--format", "{{.Id}}", container);
+    await repairAfter(stack, kind, fault, {
+        inflict: async () => {
+            docker("stop", container);
+            assert.strictEqual(docker("inspect", "--format", "{{.State.Status}}", container), "exited");
+            assert.strictEqual(healthOf(container), "unhealthy", "a stopped container is not reported healthy");
+            assert.doesNotMatch(containersOf(stack.name).find((c) => c.name === container)!.status, /healthy/);
+            await steps.meanwhile?.();
+        },
+        refresh: { update: 1 },
+        up: { update: 1 },
+        works: async () => {
+            assert.strictEqual(docker("inspect", "--format", "{{.Id}}", container), id, "the same container, started again");
+            await steps.works();
+        },
+        note: "(started in place)",
+    });
+}
+
+/**
+ * Every container of the stack stopped and the cluster network removed: refresh reports the
+ * network gone and each container updated (stopped, cut off); up must change
+ * `up` and attach every container to the network again; then `works` holds.
+ */
+export async function networkRemovedWhileStopped(stack: TestStack, kind: string, network: string,
+    steps: { containers: number; up: Changes; works: () => void | Promise<void> }): Promise<void> {
+    const all = containersOf(stack.name).map((c) => c.name);
+    assert.strictEqual(all.length, steps.containers);
+    await repairAfter(stack, kind, "network removed (containers stopped)", {
+        inflict: () => {
+            docker("stop", ...all);
+            docker("network", "rm", network);
+        },
+        refresh: { delete: 1, update: steps.containers },
+        up: steps.up,
+        works: async () => {
+            assert.deepStrictEqual(docker("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network)
+                .split(" ").filter((n) => n !== "").sort(), [...all].sort());
+            await steps.works();
+        },
+    });
 }

@@ -264,7 +264,7 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
         }
     });
 
-    it("multi-server: AuroraWithCustomExecutor's scheduler is up and found the master, and every agent registered", async function () {
+    it("multi-server: AuroraWithCustomExecutor's scheduler is up and found the master, and every agent registered (remote ones at their hosts' addresses)", async function () {
         const names = clustersOfKind("aurora");
         if (names.length === 0) {
             this.skip();
@@ -276,6 +276,16 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
             const agents = (clusters[name].agents as { name: string }[] | undefined)?.map((a) => a.name).sort();
             assert.ok(agents !== undefined && agents.length > 0, `${name} declares its agents`);
             assert.deepStrictEqual(state.agents.filter((a: any) => a.active).map((a: any) => a.hostname).sort(), agents);
+            // Agents placed on other hosts registered at their host's address and published port.
+            const declared = clusters[name].agents as { name: string; host?: string; port?: number }[];
+            const hosts = (clusters[name].agentHosts as string[] | undefined) ?? [];
+            const pids = Object.fromEntries(state.agents.map((a: any) => [a.hostname, a.pid]));
+            declared.forEach((agent, i) => {
+                const host = agent.host ?? (hosts.length > 0 ? hosts[i % hosts.length] : clusters[name].host);
+                if (host !== clusters[name].host) {
+                    assert.strictEqual(pids[agent.name], `slave(1)@${address(host)}:${agent.port}`, agent.name);
+                }
+            });
         }
     });
 

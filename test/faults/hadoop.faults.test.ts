@@ -5,7 +5,10 @@ import { changesOf, labelledLeftovers, suiteStack } from "../e2e/support/lifecyc
 import { getJson, liveDatanodes } from "../e2e/support/hadoop";
 import { eventually } from "../e2e/support/poll";
 import { docker, e2eOptOut, shell } from "../e2e/support/toolchain";
-import { allHealthy, containersOf, crashAndWatch, describeChanges, interruptUpAndRecover, report, restartEngine, twoUpsAtOnce } from "./support/faults";
+import {
+    allHealthy, containersOf, crashAndWatch, describeChanges, healthOf, interruptUpAndRecover, networkRemovedWhileStopped, repairAfter, report,
+    restartEngine, stoppedByHand, twoUpsAtOnce,
+} from "./support/faults";
 
 // HadoopCluster (real Hadoop 3.4.2) after faults on a real engine: refresh shows the drift, up
 // repairs exactly it, and the cluster does what the e2e suite checks: a file round-trips through
@@ -106,46 +109,48 @@ describeFaults(`${kind} faults — real Hadoop 3.4.2 on a real engine, 2 datanod
         await everyDatanodeLive();
     });
 
-    it(`${kind}, a datanode's container and volume removed by hand (a lost disk): the data stays readable; up recreates only them and the datanode joins again`, async () => {
-        const started = Date.now();
-        docker("rm", "--force", names.datanode2);
-        docker("volume", "rm", `${names.datanode2}-data`);
-        // Replication 2: datanode1 holds a copy of every block.
-        assert.ok(cat("/user/user/kept.bin").equals(kept), "not readable with one datanode gone");
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { delete: 2 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        assert.deepStrictEqual(up, { create: 2 });
-        await everyDatanodeLive();
-        hdfsWorks();
-        report(kind, "datanode container + volume removed", started, `refresh: delete 2; up: ${describeChanges(up)}`);
-    });
+    it(`${kind}, a datanode's container and volume removed by hand (a lost disk): the data stays readable; up recreates only them and the datanode joins again`, () =>
+        repairAfter(stack, kind, "datanode container + volume removed", {
+            inflict: () => {
+                docker("rm", "--force", names.datanode2);
+                docker("volume", "rm", `${names.datanode2}-data`);
+                // Replication 2: datanode1 holds a copy of every block.
+                assert.ok(cat("/user/user/kept.bin").equals(kept), "not readable with one datanode gone");
+            },
+            refresh: { delete: 2 },
+            up: { create: 2 },
+            works: async () => {
+                await everyDatanodeLive();
+                hdfsWorks();
+            },
+        }));
 
-    it(`${kind}, the namenode's container removed by hand: up makes it anew on its volume (no reformat, the files are there) and runs the idempotent HDFS bootstrap again`, async () => {
-        const started = Date.now();
-        docker("rm", "--force", names.namenode);
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { delete: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        // The container, and the bootstrap that is triggered by the namenode container's id.
-        assert.deepStrictEqual(up, { create: 1, replace: 1 });
-        assert.strictEqual(await blockPool(), pool, "the namenode was reformatted");
-        await everyDatanodeLive();
-        hdfsWorks();
-        report(kind, "namenode container removed", started, `refresh: delete 1; up: ${describeChanges(up)}`);
-    });
+    it(`${kind}, the namenode's container removed by hand: up makes it anew on its volume (no reformat, the files are there) and runs the idempotent HDFS bootstrap again`, () =>
+        repairAfter(stack, kind, "namenode container removed", {
+            inflict: () => docker("rm", "--force", names.namenode),
+            refresh: { delete: 1 },
+            // The container, and the bootstrap that is triggered by the namenode container's id.
+            up: { create: 1, replace: 1 },
+            works: async () => {
+                assert.strictEqual(await blockPool(), pool, "the namenode was reformatted");
+                await everyDatanodeLive();
+                hdfsWorks();
+            },
+        }));
 
-    it(`${kind}, the resourcemanager's container removed by hand: up recreates only it; it recovers from zookeeper, the nodemanager registers again and a job runs`, async () => {
-        const started = Date.now();
-        docker("rm", "--force", names.resourcemanager);
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { delete: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        assert.deepStrictEqual(up, { create: 1 });
-        await eventually("nodemanager1 back in the ResourceManager", 120, async () => {
-            const nodes = await getJson(`${outputs.resourcemanagerUrl}/ws/v1/cluster/nodes?states=RUNNING`).catch(() => ({}));
-            return (nodes.nodes?.node ?? []).some((node: { nodeHostName: string }) => node.nodeHostName === "nodemanager1");
-        });
-        yarnWorks();
-        report(kind, "resourcemanager container removed", started, `refresh: delete 1; up: ${describeChanges(up)}`);
-    });
+    it(`${kind}, the resourcemanager's container removed by hand: up recreates only it; it recovers from zookeeper, the nodemanager registers again and a job runs`, () =>
+        repairAfter(stack, kind, "resourcemanager container removed", {
+            inflict: () => docker("rm", "--force", names.resourcemanager),
+            refresh: { delete: 1 },
+            up: { create: 1 },
+            works: async () => {
+                await eventually("nodemanager1 back in the ResourceManager", 120, async () => {
+                    const nodes = await getJson(`${outputs.resourcemanagerUrl}/ws/v1/cluster/nodes?states=RUNNING`).catch(() => ({}));
+                    return (nodes.nodes?.node ?? []).some((node: { nodeHostName: string }) => node.nodeHostName === "nodemanager1");
+                });
+                yarnWorks();
+            },
+        }));
 
     it(`${kind}, a datanode's JVM crashed: the restart policy brings it back, its healthcheck never says healthy while it is not registered, refresh finds nothing to repair`, async () => {
         const started = Date.now();
@@ -158,36 +163,70 @@ describeFaults(`${kind} faults — real Hadoop 3.4.2 on a real engine, 2 datanod
         report(kind, "datanode JVM crashed", started, `statuses seen: ${seen.join("; ")}; no refresh drift, no up needed`);
     });
 
-    it(`${kind}, the nodemanager's container stopped by hand: its healthcheck no longer says healthy, refresh reports it stopped, up starts the same container and a job runs`, async () => {
+    /** The nodemanager's own view of itself (its REST API, inside its container), or undefined while it does not answer. */
+    function nodemanagerInfo(): { id: string; nodeHealthy: boolean } | undefined {
+        const answer = spawnSync("docker", ["exec", names.nodemanager1, "curl", "-fsS", "--max-time", "4", "http://127.0.0.1:8042/ws/v1/node/info"], { encoding: "utf8" });
+        return answer.status === 0 ? JSON.parse(answer.stdout).nodeInfo : undefined;
+    }
+
+    /** The ResourceManager's state of a node id ("RUNNING", "LOST", …), or undefined when it lists none. */
+    async function stateInResourcemanager(id: string): Promise<string | undefined> {
+        return (await getJson(`${outputs.resourcemanagerUrl}/ws/v1/cluster/nodes/${id}`).catch(() => undefined))?.node?.state;
+    }
+
+    it(`${kind}, the nodemanager's JVM killed: its healthcheck asks the nodemanager itself, so it is not healthy until the restarted JVM serves and this run of it registered (the ResourceManager would list the dead one RUNNING for ~10 min), and a job runs`, async () => {
         const started = Date.now();
-        const id = docker("inspect", "--format", "{{.Id}}", names.nodemanager1);
-        docker("stop", names.nodemanager1);
-        assert.doesNotMatch(containersOf(stack.name).find((c) => c.name === names.nodemanager1)!.status, /healthy/);
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { update: 1 });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        assert.deepStrictEqual(up, { update: 1 });
-        assert.strictEqual(docker("inspect", "--format", "{{.Id}}", names.nodemanager1), id, "the same container, started again");
+        const id = nodemanagerInfo()!.id;
+        // Whenever Docker says healthy: the nodemanager answers healthy itself, THIS run of it told
+        // the ResourceManager it registered (its log since the restart), and the RM lists it RUNNING.
+        const serves = async () => {
+            const since = docker("inspect", "--format", "{{.State.StartedAt}}", names.nodemanager1);
+            const log = spawnSync("docker", ["logs", "--since", since, names.nodemanager1], { encoding: "utf8" });
+            return nodemanagerInfo()?.nodeHealthy === true && `${log.stdout}${log.stderr}`.includes(`Registered with ResourceManager as ${id}`) &&
+                await stateInResourcemanager(id) === "RUNNING";
+        };
+        const seen = await crashAndWatch(stack.name, names.nodemanager1, /java .*nodemanager/i, serves, 180);
+        assert.deepStrictEqual(changesOf((await stack.refresh({ expectNoChanges: true })).summary.resourceChanges), {});
         yarnWorks();
-        report(kind, "nodemanager container stopped", started, `refresh: update 1; up: ${describeChanges(up)} (started in place)`);
+        report(kind, "nodemanager JVM killed", started, `statuses seen: ${seen.join("; ")}; no refresh drift, no up needed`);
     });
 
-    it(`${kind}, the cluster network removed while its containers were stopped: up restores the network and every attachment; HDFS keeps its files`, async () => {
+    it(`${kind}, the nodemanager's JVM frozen (SIGSTOP): Docker reports it unhealthy within a minute (5 failed checks) while the ResourceManager still lists it RUNNING; thawed, it is healthy again and a job runs`, async () => {
         const started = Date.now();
-        const all = containersOf(stack.name).map((c) => c.name);
-        docker("stop", ...all);
-        docker("network", "rm", outputs.networkName);
-        assert.deepStrictEqual(changesOf((await stack.refresh()).summary.resourceChanges), { delete: 1, update: roles() });
-        const up = changesOf((await stack.up()).summary.resourceChanges);
-        // The network; each container made anew on it (volumes stay); the bootstrap, triggered by the namenode's new id.
-        assert.deepStrictEqual(up, { create: 1, replace: roles() + 1 });
-        assert.deepStrictEqual(docker("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", outputs.networkName)
-            .split(" ").filter((n) => n !== "").sort(), [...all].sort());
-        assert.strictEqual(await blockPool(), pool, "the namenode was reformatted");
-        await everyDatanodeLive();
-        hdfsWorks();
+        const id = nodemanagerInfo()!.id;
+        const line = docker("top", names.nodemanager1, "-eo", "pid,args").split("\n").slice(1).find((l) => /java .*nodemanager/i.test(l));
+        assert.ok(line, `no nodemanager JVM in ${names.nodemanager1}`);
+        const pid = Number(line.trim().split(/\s+/)[0]);
+        process.kill(pid, "SIGSTOP");
+        let unhealthyAfter: number;
+        try {
+            // 3 failed checks, each at most its 4 s curl timeout, 3 s apart.
+            await eventually(`${names.nodemanager1} unhealthy`, 60, () => healthOf(names.nodemanager1) === "unhealthy");
+            unhealthyAfter = (Date.now() - started) / 1000;
+            assert.strictEqual(await stateInResourcemanager(id), "RUNNING", "the ResourceManager no longer lists the frozen nodemanager RUNNING: this test shows nothing");
+        } finally {
+            process.kill(pid, "SIGCONT");
+        }
+        await eventually(`${names.nodemanager1} healthy again`, 60, () => healthOf(names.nodemanager1) === "healthy");
         yarnWorks();
-        report(kind, "network removed (containers stopped)", started, `refresh: delete 1, update ${roles()}; up: ${describeChanges(up)}`);
+        report(kind, "nodemanager JVM frozen", started, `unhealthy after ${unhealthyAfter.toFixed(1)}s while the RM listed it RUNNING; healthy again once thawed, no up needed`);
     });
+
+    it(`${kind}, the nodemanager's container stopped by hand: its healthcheck no longer says healthy, refresh reports it stopped, up starts the same container and a job runs`, () =>
+        stoppedByHand(stack, kind, "nodemanager container stopped", names.nodemanager1, { works: yarnWorks }));
+
+    it(`${kind}, the cluster network removed while its containers were stopped: up restores the network and every attachment; HDFS keeps its files`, () =>
+        networkRemovedWhileStopped(stack, kind, outputs.networkName, {
+            containers: roles(),
+            // The network; each container made anew on it (volumes stay); the bootstrap, triggered by the namenode's new id.
+            up: { create: 1, replace: roles() + 1 },
+            works: async () => {
+                assert.strictEqual(await blockPool(), pool, "the namenode was reformatted");
+                await everyDatanodeLive();
+                hdfsWorks();
+                yarnWorks();
+            },
+        }));
 
     it(`${kind}, the Docker engine restarted: the cluster comes back by itself, HDFS and YARN work`, async () => {
         const started = Date.now();

@@ -52,7 +52,14 @@ function delegate(module: string, exportName: string, method: Method) {
     };
 }
 
-/** The implementation named by a shim, loaded as the provider process does. */
+/**
+ * The implementation named by a shim, loaded as the provider process does: the TypeScript source
+ * when this is a checkout with its compiler, otherwise what `npm run build` made (an installed
+ * package, or a checkout installed without devDependencies). The transpile cache's key covers
+ * what makes its output: the transpile settings' version (`transpile-1`: bump it when they
+ * change), the compiler's version, the file and its text. No comments inside: this function's
+ * text is serialized into every resource's state.
+ */
 export function loadProvider(module: string, exportName: string): pulumi.dynamic.ResourceProvider {
     const fs = require("fs") as typeof import("fs");
     const path = require("path") as typeof import("path");
@@ -74,20 +81,30 @@ export function loadProvider(module: string, exportName: string): pulumi.dynamic
             throw new Error(`clusterlab's dynamic provider ${exportName} cannot be loaded: no package named clusterlab above ${cwd} or installed there`);
         }
     }
-    let file = path.join(root, `${module}.ts`);
-    if (fs.existsSync(file)) {
+    const source = path.join(root, `${module}.ts`);
+    const compiled = path.join(root, "bin", `${module}.js`);
+    let typescript: string | undefined;
+    try {
+        typescript = require.resolve("typescript/package.json", { paths: [root] });
+    } catch {
+        typescript = undefined;
+    }
+    let file = compiled;
+    if (fs.existsSync(source) && typescript !== undefined) {
+        file = source;
         if (require.extensions[".ts"] === undefined) {
             const cacheDir = path.join(root, "node_modules", ".cache", "clusterlab-providers");
+            const compiler = `transpile-1 typescript@${(JSON.parse(fs.readFileSync(typescript, "utf8")) as { version: string }).version}`;
             let ts: typeof import("typescript") | undefined;
             require.extensions[".ts"] = (loaded: NodeJS.Module, filename: string) => {
-                const source = fs.readFileSync(filename, "utf8");
-                const cached = path.join(cacheDir, `${crypto.createHash("sha256").update(`${filename}\n${source}`).digest("hex")}.js`);
+                const text = fs.readFileSync(filename, "utf8");
+                const cached = path.join(cacheDir, `${crypto.createHash("sha256").update(`${compiler}\n${filename}\n${text}`).digest("hex")}.js`);
                 let js: string;
                 if (fs.existsSync(cached)) {
                     js = fs.readFileSync(cached, "utf8");
                 } else {
-                    ts ??= require(require.resolve("typescript", { paths: [root!] })) as typeof import("typescript");
-                    js = ts.transpileModule(source, {
+                    ts ??= require(path.dirname(typescript!)) as typeof import("typescript");
+                    js = ts.transpileModule(text, {
                         fileName: filename,
                         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
                     }).outputText;
@@ -103,8 +120,8 @@ export function loadProvider(module: string, exportName: string): pulumi.dynamic
                 (loaded as unknown as { _compile(code: string, filename: string): void })._compile(js, filename);
             };
         }
-    } else {
-        file = path.join(root, "bin", `${module}.js`);
+    } else if (!fs.existsSync(compiled) && fs.existsSync(source)) {
+        throw new Error(`clusterlab's dynamic provider ${exportName} cannot be loaded: ${source} needs typescript (npm ci in ${root}) or ${compiled} (npm run build)`);
     }
     const provider = (require(file) as Record<string, pulumi.dynamic.ResourceProvider | undefined>)[exportName];
     if (provider === undefined) {

@@ -73,6 +73,44 @@ describe("provider shim (unit: dynamic providers kept out of the state)", functi
             /dynamic provider noSuchProvider is not exported by .*components\/core\/docker\/resources\.ts/);
     });
 
+    /** A folder holding a stand-in clusterlab package: its execProvider's diff answers `marker`. */
+    function fakePackage(where: string, options: { source: boolean }): string {
+        const root = path.join(where, "clusterlab");
+        const module = path.join("components", "core", "docker", "resources");
+        fs.mkdirSync(path.join(root, "bin", path.dirname(module)), { recursive: true });
+        fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "clusterlab" }));
+        fs.writeFileSync(path.join(root, "bin", `${module}.js`), "exports.execProvider = { diff: async () => ({ marker: 'bin' }) };\n");
+        if (options.source) {
+            // Source that would fail if loaded: without a compiler here, the shim must take bin/.
+            fs.mkdirSync(path.join(root, path.dirname(module)), { recursive: true });
+            fs.writeFileSync(path.join(root, `${module}.ts`), "throw new Error('the .ts source was loaded');\n");
+        }
+        return root;
+    }
+
+    it("loads an installed package's compiled bin/ (what npm run build makes and the package ships)", async () => {
+        const project = fs.mkdtempSync(path.join(os.tmpdir(), "shim-installed-"));
+        try {
+            fakePackage(path.join(project, "node_modules"), { source: false });
+            assert.deepStrictEqual(callInProviderProcess(await serialized(shim), project, "diff", ["id", olds, news]), { marker: "bin" });
+        } finally {
+            fs.rmSync(project, { recursive: true, force: true });
+        }
+    });
+
+    it("takes bin/ in a checkout installed without the typescript compiler, and says what is missing when neither can load", async () => {
+        const where = fs.mkdtempSync(path.join(os.tmpdir(), "shim-no-typescript-"));
+        try {
+            const root = fakePackage(where, { source: true });
+            const text = await serialized(shim);
+            assert.deepStrictEqual(callInProviderProcess(text, root, "diff", ["id", olds, news]), { marker: "bin" });
+            fs.rmSync(path.join(root, "bin"), { recursive: true });
+            assert.throws(() => callInProviderProcess(text, root, "diff", ["id", olds, news]), /needs typescript \(npm ci in .*\) or .*bin\/components\/core\/docker\/resources\.js/);
+        } finally {
+            fs.rmSync(where, { recursive: true, force: true });
+        }
+    });
+
     it("says where it looked when no clusterlab package is found", async () => {
         const text = await serialized(shim);
         assert.throws(() => callInProviderProcess(text, os.tmpdir(), "diff", ["id", olds, news]), /no package named clusterlab above/);

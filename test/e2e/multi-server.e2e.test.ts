@@ -4,6 +4,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { placeMembers } from "../../components/core/placement";
 import { http } from "./support/edm";
 import { dockerOn, ExtraHosts, borrowExtraHosts, labelledOn } from "./support/extra-hosts";
 import { getJson } from "./support/hadoop";
@@ -49,6 +50,9 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
     let outputs: Record<string, Record<string, any>> = {};
     const danglingOn = (host: string) => host === "local" ? danglingVolumes()
         : new Set(dockerOn(engines[host], "volume", "ls", "-q", "--filter", "dangling=true").split("\n").filter((v) => v !== ""));
+    /** The host a counted member runs on, by the components' own rule (its `host`, else round-robin over the group, else the cluster's host). */
+    const memberHost = (cluster: any, member: string, members: { name: string; host?: string }[], group?: string[]): string =>
+        placeMembers(members, group)[member] ?? cluster.host;
     const clustersOfKind = (kind: string) => Object.keys(clusters).filter((name) => clusters[name].kind === kind);
     /** Each kind this suite knows how to check; a kind without a check fails the first test. */
     const checkedKinds = ["mesos", "oar", "edm", "hadoop", "aurora"];
@@ -109,6 +113,7 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
                 host3: ["worker2-api", "worker2-consul", "worker2-registrator"],
             },
             hadoop: { local: ["client", "historyserver", "namenode", "resourcemanager"], host2: ["datanode1"], host3: ["datanode2", "nodemanager1"] },
+            aurora: { local: ["master", "observer", "scheduler", "zookeeper"], host2: ["agent1"], host3: ["agent2"] },
         };
         for (const name of Object.keys(clusters)) {
             const containers = Object.values(outputs[name].containerNames as Record<string, string>);
@@ -131,7 +136,7 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
             const state = () => JSON.parse(docker("exec", mesos.master, "curl", "-fsS", "http://127.0.0.1:5050/master/state")) as
                 { leader: string; slaves: { hostname: string; pid: string; active: boolean }[] };
             const agents = cluster.agents as { name: string; port: number }[];
-            const hostOf = (i: number) => (cluster.agentHosts as string[])[i % cluster.agentHosts.length];
+            const hostOf = (i: number) => memberHost(cluster, agents[i].name, agents, cluster.agentHosts);
             await eventually(`every agent of ${name} active at the master`, 90, () => state().slaves.filter((a) => a.active).length === agents.length);
             const current = state();
             assert.strictEqual(current.leader, `master@${address(cluster.host)}:${cluster.master.port}`, "the master advertises its host's address and published port");
@@ -167,7 +172,7 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
             const cluster = clusters[name];
             const oar = outputs[name].containerNames as Record<string, string>;
             const nodes = (cluster.nodes as { name: string }[]).map((n) => n.name).sort();
-            const nodeHost = (node: string) => (cluster.nodeHosts as string[])[(cluster.nodes as { name: string }[]).findIndex((n) => n.name === node) % cluster.nodeHosts.length];
+            const nodeHost = (node: string) => memberHost(cluster, node, cluster.nodes, cluster.nodeHosts);
             assert.deepStrictEqual(new Set(nodes.map(nodeHost)).size, 2, "the nodes span two hosts");
             const server = engines[cluster.host];
             await eventually(`every node of ${name} Alive`, 60, () => JSON.stringify(alive(server, oar.server)) === JSON.stringify(nodes));
@@ -278,10 +283,9 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
             assert.deepStrictEqual(state.agents.filter((a: any) => a.active).map((a: any) => a.hostname).sort(), agents);
             // Agents placed on other hosts registered at their host's address and published port.
             const declared = clusters[name].agents as { name: string; host?: string; port?: number }[];
-            const hosts = (clusters[name].agentHosts as string[] | undefined) ?? [];
             const pids = Object.fromEntries(state.agents.map((a: any) => [a.hostname, a.pid]));
-            declared.forEach((agent, i) => {
-                const host = agent.host ?? (hosts.length > 0 ? hosts[i % hosts.length] : clusters[name].host);
+            declared.forEach((agent) => {
+                const host = memberHost(clusters[name], agent.name, declared, clusters[name].agentHosts);
                 if (host !== clusters[name].host) {
                     assert.strictEqual(pids[agent.name], `slave(1)@${address(host)}:${agent.port}`, agent.name);
                 }

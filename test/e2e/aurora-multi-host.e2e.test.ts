@@ -1,26 +1,12 @@
 import * as assert from "assert";
 import { changesOf, danglingVolumes, labelledLeftovers, TestStack } from "./support/lifecycle";
-import { borrowExtraHosts, dockerOn, ExtraHosts, labelledOn } from "./support/extra-hosts";
+import { borrowExtraHosts, dockerOn, ExtraHosts, labelledOn, localBridgeAddress, testEngines, tlsStackHosts } from "./support/extra-hosts";
 import { eventually } from "./support/poll";
 import { e2eOptOut, prepareToolchain } from "./support/toolchain";
 
 const describeE2e = e2eOptOut ? describe.skip : describe;
 
-/** The root namespace's address on the extra hosts' bridge: where the local engine publishes for them. */
-const localAddress = "10.213.0.1";
 const ports = { zookeeper: 42181, master: 45050, scheduler: 48081, observer: 41338, agent: 45051 };
-
-/** Three engines: the local one, host2 over tcp://, host3 over tcp:// with TLS; each agent binds its own engine's socket. */
-function hosts(extra: ExtraHosts) {
-    return {
-        local: { bindAddress: localAddress },
-        host2: { docker: extra.host2.docker, bindAddress: extra.host2.address, socketPath: extra.host2.socket },
-        host3: {
-            docker: extra.host3.tls.docker, bindAddress: extra.host3.address, socketPath: extra.host3.socket,
-            tls: { ca: extra.host3.tls.ca, cert: extra.host3.tls.cert, key: extra.host3.tls.key },
-        },
-    };
-}
 
 /**
  * Zookeeper, the master, the scheduler and the observer on local; agent1 on host2, agent2 on
@@ -62,7 +48,7 @@ describeE2e("AuroraWithCustomExecutor over three Docker engines (local, host2 tc
     let started = 0;
     let danglingBefore = new Set<string>();
     let outputs: Record<string, any>;
-    const engine = () => ({ local: "unix:///var/run/docker.sock", host2: extra.host2.docker, host3: `unix://${extra.host3.socket}` });
+    const engine = () => testEngines(extra);
     const getJson = async (url: string): Promise<any> => {
         const response = await fetch(url);
         assert.strictEqual(response.status, 200, url);
@@ -75,7 +61,7 @@ describeE2e("AuroraWithCustomExecutor over three Docker engines (local, host2 tc
         ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
         danglingBefore = danglingVolumes();
         await stack.init({});
-        await stack.setStackConfig(hosts(extra), clusters);
+        await stack.setStackConfig(tlsStackHosts(extra), clusters);
     });
     after(async () => {
         await stack.dispose();
@@ -97,9 +83,9 @@ describeE2e("AuroraWithCustomExecutor over three Docker engines (local, host2 tc
         assert.deepStrictEqual(healthy(engine().local), ["master", "observer", "scheduler", "zookeeper"].map((r) => `${s}-aurora-${r}`));
         assert.deepStrictEqual(healthy(engine().host2), [`${s}-aurora-agent1`]);
         assert.deepStrictEqual(healthy(engine().host3), [`${s}-aurora-agent2`]);
-        assert.strictEqual(outputs.masterUrl, `http://${localAddress}:${ports.master}`);
+        assert.strictEqual(outputs.masterUrl, `http://${localBridgeAddress}:${ports.master}`);
         const master = await getJson(`${outputs.masterUrl}/master/state`);
-        assert.strictEqual(master.pid, `master@${localAddress}:${ports.master}`, "the master advertises local's address and published port");
+        assert.strictEqual(master.pid, `master@${localBridgeAddress}:${ports.master}`, "the master advertises local's address and published port");
         assert.deepStrictEqual(master.slaves.map((a: any) => [a.hostname, a.pid, a.active]).sort(), [
             ["agent1", `slave(1)@${extra.host2.address}:${ports.agent}`, true],
             ["agent2", `slave(1)@${extra.host3.address}:${ports.agent}`, true],

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { appFiles, catalogEntries, consulNodes, http, kvValue, passingWorkerApis, pushToGogs } from "./support/edm";
-import { borrowExtraHosts, dockerOn, ExtraHosts, labelledOn } from "./support/extra-hosts";
+import { borrowExtraHosts, dockerOn, ExtraHosts, labelledOn, tlsStackHosts } from "./support/extra-hosts";
 import { changesOf, danglingVolumes, labelledLeftovers, TestStack } from "./support/lifecycle";
 import { eventually, sleep } from "./support/poll";
 import { docker, e2eOptOut, prepareToolchain } from "./support/toolchain";
@@ -10,20 +10,7 @@ import { docker, e2eOptOut, prepareToolchain } from "./support/toolchain";
 // extra engine in its own network namespace (scripts/extra-hosts.sh). Ports of their own, so this
 // suite never clashes with a local stack on the same engines.
 
-/** The root namespace's address on the extra hosts' bridge: where the local engine publishes for them. */
-const localAddress = "10.213.0.1";
-
-function edmHosts(extra: ExtraHosts) {
-    return {
-        local: { bindAddress: localAddress },
-        // The extra engines share this machine's filesystem: each one's socket is its own file.
-        host2: { docker: extra.host2.docker, bindAddress: extra.host2.address, socketPath: extra.host2.socket },
-        host3: {
-            docker: extra.host3.tls.docker, bindAddress: extra.host3.address, socketPath: extra.host3.socket,
-            tls: { ca: extra.host3.tls.ca, cert: extra.host3.tls.cert, key: extra.host3.tls.key },
-        },
-    };
-}
+const edmHosts = tlsStackHosts;
 
 const worker = (n: number, host: string) => ({ name: `worker${n}`, host, apiPort: 18832 + n, consulPort: 18510 + n, serfPort: 18310 + n });
 const edm = (workers: number) => ({

@@ -2,26 +2,16 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import { changesOf, danglingVolumes, labelledLeftovers, TestStack } from "./support/lifecycle";
-import { dockerOn, ExtraHosts, borrowExtraHosts, labelledOn } from "./support/extra-hosts";
+import { borrowExtraHosts, dockerOn, ExtraHosts, labelledOn, localBridgeAddress, testEngines, tlsStackHosts } from "./support/extra-hosts";
 import { getJson } from "./support/hadoop";
 import { eventually } from "./support/poll";
 import { docker, e2eOptOut, prepareToolchain, shell } from "./support/toolchain";
 
 const describeE2e = e2eOptOut ? describe.skip : describe;
 
-/** The root namespace's address on the extra hosts' bridge: where the local engine publishes for them. */
-const localAddress = "10.213.0.1";
 /** Each datanode's ports: the data port differs across the cluster (the namenode keys datanodes by source address and data port). */
 const datanodePorts = (data: number) => ({ data, http: data - 2, ipc: data + 1 });
 
-/** Three engines: the local one, host2 over tcp://, host3 over tcp:// with TLS (the multi-server suite takes ssh:// to it). */
-function hosts(extra: ExtraHosts) {
-    return {
-        local: { bindAddress: localAddress },
-        host2: { docker: extra.host2.docker, bindAddress: extra.host2.address },
-        host3: { docker: extra.host3.tls.docker, bindAddress: extra.host3.address, tls: { ca: extra.host3.tls.ca, cert: extra.host3.tls.cert, key: extra.host3.tls.key } },
-    };
-}
 
 /**
  * HDFS over three hosts, one datanode on each; the namenode, the ResourceManager, the history
@@ -56,7 +46,7 @@ describeE2e("HadoopCluster over three Docker engines (local, host2 tcp://, host3
     let danglingBefore = new Set<string>();
     let outputs: Record<string, any>;
     let names: Record<string, string>;
-    const engine = () => ({ local: "unix:///var/run/docker.sock", host2: extra.host2.docker, host3: `unix://${extra.host3.socket}` });
+    const engine = () => testEngines(extra);
     const engineOf = (datanode: string) => engine()[outputs.datanodePlacement[datanode].host as "local" | "host2" | "host3"];
     const asUser = (...argv: string[]) => docker("exec", "-u", "user", "-w", "/home/user", names.client, ...argv);
     /** The namenode's live datanodes, as `address:port` it hands clients. */
@@ -68,7 +58,7 @@ describeE2e("HadoopCluster over three Docker engines (local, host2 tcp://, host3
         ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
         danglingBefore = danglingVolumes();
         await stack.init({});
-        await stack.setStackConfig(hosts(extra), clusters);
+        await stack.setStackConfig(tlsStackHosts(extra), clusters);
     });
     after(async () => {
         await stack.dispose();
@@ -89,12 +79,12 @@ describeE2e("HadoopCluster over three Docker engines (local, host2 tcp://, host3
         assert.deepStrictEqual(on(engine().host3), [`${s}-hadoop-datanode3`]);
         assert.strictEqual(outputs.defaultFs, "hdfs://namenode:38020");
         assert.deepStrictEqual(outputs.datanodePlacement, {
-            datanode1: { host: "local", address: `${localAddress}:39866` },
+            datanode1: { host: "local", address: `${localBridgeAddress}:39866` },
             datanode2: { host: "host2", address: `${extra.host2.address}:39876` },
             datanode3: { host: "host3", address: `${extra.host3.address}:39886` },
         });
         // Each datanode was ready only once the namenode listed it: all three are live now.
-        assert.deepStrictEqual(await live(), [`${localAddress}:39866`, `${extra.host2.address}:39876`, `${extra.host3.address}:39886`]);
+        assert.deepStrictEqual(await live(), [`${localBridgeAddress}:39866`, `${extra.host2.address}:39876`, `${extra.host3.address}:39886`]);
         const nodes = (await getJson(`${outputs.resourcemanagerUrl}/ws/v1/cluster/nodes?states=RUNNING`)).nodes.node as { id: string; nodeHTTPAddress: string }[];
         assert.deepStrictEqual(nodes.map((n) => [n.id, n.nodeHTTPAddress]), [[`${extra.host2.address}:38045`, `${extra.host2.address}:38042`]]);
         assert.deepStrictEqual(outputs.nodemanagerUrls, { nodemanager1: `http://${extra.host2.address}:38042` });

@@ -86,3 +86,27 @@ export function borrowExtraHosts(): { hosts: ExtraHosts; release: () => void } {
         },
     };
 }
+
+/** The root namespace's address on the extra hosts' bridge: where the local engine publishes for them. */
+export const localBridgeAddress = "10.213.0.1";
+
+/**
+ * Stack hosts for the three engines: the local one, host2 over tcp://, host3 over tcp:// with TLS.
+ * Each extra host names its own socket file: the extra engines share this machine's filesystem, so
+ * a role binding `/var/run/docker.sock` there would reach the local engine.
+ */
+export function tlsStackHosts(extra: ExtraHosts) {
+    return {
+        local: { bindAddress: localBridgeAddress },
+        host2: { docker: extra.host2.docker, bindAddress: extra.host2.address, socketPath: extra.host2.socket },
+        host3: {
+            docker: extra.host3.tls.docker, bindAddress: extra.host3.address, socketPath: extra.host3.socket,
+            tls: { ca: extra.host3.tls.ca, cert: extra.host3.tls.cert, key: extra.host3.tls.key },
+        },
+    };
+}
+
+/** Each engine as the tests reach it: host3 through its socket file, so no TLS flags are needed. */
+export function testEngines(extra: ExtraHosts): Record<"local" | "host2" | "host3", string> {
+    return { local: "unix:///var/run/docker.sock", host2: extra.host2.docker, host3: `unix://${extra.host3.socket}` };
+}

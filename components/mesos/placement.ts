@@ -2,26 +2,41 @@ import { ConfigProblem, formatPath } from "../core/config";
 import { HostName, placeMembers, portClashes, PublishedPort } from "../core/placement";
 import { MesosClusterSettings } from "./schema";
 
-/** Where a MesosCluster's agents run, by host name; zookeeper, master, redis and scheduler run on the cluster's host. */
-export interface MesosPlacement {
+/**
+ * What MesosCluster and AuroraWithCustomExecutor share: zookeeper and a master on the cluster's
+ * host, and Mesos agents placed by name or round-robin over a host group.
+ */
+export interface AgentClusterSettings {
+    zookeeper: { port: number | false };
+    master: { port: number | false };
+    agents: readonly { name: string; host?: string; port: number | false }[];
+    agentHosts?: readonly string[];
+}
+
+/** Where a cluster's agents run, by host name; every other role runs on the cluster's host. */
+export interface AgentPlacement {
     agents: Record<string, HostName>;
     /** Agents on another host than the master: the cluster is then wired by advertised addresses. */
     remoteAgents: string[];
 }
+export type MesosPlacement = AgentPlacement;
 
-export function placeMesos(settings: MesosClusterSettings, home: string): MesosPlacement {
+export function placeAgents(settings: AgentClusterSettings, home: string): AgentPlacement {
     const agents = placeMembers(settings.agents, settings.agentHosts);
     return { agents, remoteAgents: settings.agents.filter((a) => (agents[a.name] ?? home) !== home).map((a) => a.name) };
 }
+export const placeMesos: (settings: MesosClusterSettings, home: string) => MesosPlacement = placeAgents;
 
 /**
  * What cross-host agents need: zookeeper's and the master's ports published on the cluster's
  * host (agents find the master through zookeeper, then register with it), and their own port
- * published (the master and the scheduler reach them by it). Also clashes that only show once
- * the cluster's host is known by name (an agent naming it explicitly).
+ * published (`reachedBy` reach them by it). Also clashes that only show once the cluster's host
+ * is known by name (an agent naming it explicitly), among the agents and `homePorts`, the other
+ * roles' ports on the cluster's host.
  */
-export function mesosPlacementProblems(settings: MesosClusterSettings, home: string, prefix = ""): ConfigProblem[] {
-    const placed = placeMesos(settings, home);
+export function agentPlacementProblems(settings: AgentClusterSettings, home: string, prefix: string,
+    cluster: { homePorts: Omit<PublishedPort, "host">[]; reachedBy: string }): ConfigProblem[] {
+    const placed = placeAgents(settings, home);
     const problems: ConfigProblem[] = [];
     const at = (path: (string | number)[]) => formatPath(prefix, path);
     if (placed.remoteAgents.length > 0) {
@@ -35,7 +50,7 @@ export function mesosPlacementProblems(settings: MesosClusterSettings, home: str
             if (placed.remoteAgents.includes(agent.name) && agent.port === false) {
                 problems.push({
                     propertyPath: at(["agents", i, "port"]),
-                    reason: `must be a host port: "${agent.name}" runs on host "${placed.agents[agent.name]}" and the master reaches it there, got false`,
+                    reason: `must be a host port: "${agent.name}" runs on host "${placed.agents[agent.name]}" and ${cluster.reachedBy} it there, got false`,
                 });
             }
         });
@@ -43,7 +58,7 @@ export function mesosPlacementProblems(settings: MesosClusterSettings, home: str
     const raw: PublishedPort[] = [
         { path: ["zookeeper", "port"], host: undefined, port: settings.zookeeper.port },
         { path: ["master", "port"], host: undefined, port: settings.master.port },
-        { path: ["redis", "port"], host: undefined, port: settings.redis.port },
+        ...cluster.homePorts.map((entry) => ({ ...entry, host: undefined })),
         ...settings.agents.map((agent, i): PublishedPort => ({ path: ["agents", i, "port"], host: placed.agents[agent.name], port: agent.port })),
     ];
     const known = new Set(portClashes(raw).map((clash) => JSON.stringify(clash.path)));
@@ -56,9 +71,18 @@ export function mesosPlacementProblems(settings: MesosClusterSettings, home: str
     return problems;
 }
 
-export function mesosHostRefs(settings: MesosClusterSettings): { path: (string | number)[]; host: HostName }[] {
+export function mesosPlacementProblems(settings: MesosClusterSettings, home: string, prefix = ""): ConfigProblem[] {
+    return agentPlacementProblems(settings, home, prefix, {
+        homePorts: [{ path: ["redis", "port"], port: settings.redis.port }],
+        reachedBy: "the master reaches",
+    });
+}
+
+/** The host names an agent cluster's config uses, with their paths (for unknown-host errors). */
+export function agentHostRefs(settings: AgentClusterSettings): { path: (string | number)[]; host: HostName }[] {
     return [
         ...(settings.agentHosts ?? []).map((host, i) => ({ path: ["agentHosts", i], host })),
         ...settings.agents.map((agent, i) => ({ path: ["agents", i, "host"], host: agent.host })),
     ];
 }
+export const mesosHostRefs: (settings: MesosClusterSettings) => ReturnType<typeof agentHostRefs> = agentHostRefs;

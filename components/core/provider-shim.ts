@@ -10,21 +10,19 @@ import type * as pulumi from "@pulumi/pulumi";
 // package at run time and delegate to it.
 //
 // Where the implementation is found, in the dynamic-provider process (plain Node, cwd = the
-// program's folder):
-// - in a checkout of this repository (any folder: a CI clone, a moved checkout), the nearest
-//   package.json named `clusterlab` above the cwd, and the TypeScript source there, transpiled
-//   on load by the checkout's own `typescript` (cached by content under
-//   node_modules/.cache/clusterlab-providers, so a later run does not load the compiler; the
-//   cache file is written by rename, as several provider processes may load at once, and a cache
-//   that cannot be written, a read-only node_modules, only costs the transpile);
-// - in a user's program that installed the package, `clusterlab` resolved from the cwd, and its
-//   compiled `bin/<module>.js` (what `npm run build` makes and the package ships).
-// No absolute path is stored, so a state keeps working when the checkout moves.
+// program's folder): the nearest package.json named `clusterlab` above the cwd (a checkout of this
+// repository in any folder: a CI clone, a moved checkout), else `clusterlab` resolved from the cwd
+// (a user's program that installed the package). There `provider-loader.js` (beside this file in a
+// checkout, in `bin/` in the package) loads the implementation: the TypeScript source transpiled
+// by the checkout's own compiler, or the compiled `bin/<module>.js`. Only the bootstrap that finds
+// the loader is serialized: about 3 KB per copy for a container, 5.4 KB when the whole loader was
+// (and each resource keeps two copies, in its inputs and its outputs). No absolute path is stored, so a state keeps working when the checkout moves.
 //
 // The contract this makes: a (module, export) pair once written into states must keep naming a
-// provider that handles every state earlier versions produced. Resources created before the
-// shim keep their old self-contained code in their outputs, which `delete` uses: they need
-// nothing from here.
+// provider that handles every state earlier versions produced, and `provider-loader.js` must keep
+// its place and its `loadProvider(root, module, exportName)`. Resources created before the shim
+// keep their old self-contained code in their outputs, which `delete` uses; those created by the
+// first shim (which carried the whole loader) need only the (module, export) pair.
 
 type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
 const methods: Method[] = ["check", "diff", "create", "read", "update", "delete"];
@@ -36,96 +34,41 @@ const methods: Method[] = ["check", "diff", "create", "read", "update", "delete"
  * missing `read` or `update` differently from one that exists), it is not serialized.
  */
 export function shimProvider(module: string, exportName: string, implementation: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
+    // One `load` closure holds the names; each method's closure holds only `load` and its own name.
+    const load = () => loadProvider(module, exportName) as unknown as Record<Method, (...a: unknown[]) => unknown>;
     const shim: Record<string, unknown> = {};
     for (const method of methods) {
         if (typeof implementation[method] === "function") {
-            shim[method] = delegate(module, exportName, method);
+            shim[method] = (...args: unknown[]) => load()[method](...args);
         }
     }
     return shim as unknown as pulumi.dynamic.ResourceProvider;
 }
 
-function delegate(module: string, exportName: string, method: Method) {
-    return (...args: unknown[]) => {
-        const provider = loadProvider(module, exportName) as unknown as Record<Method, (...a: unknown[]) => unknown>;
-        return provider[method](...args);
-    };
-}
-
 /**
- * The implementation named by a shim, loaded as the provider process does: the TypeScript source
- * when this is a checkout with its compiler, otherwise what `npm run build` made (an installed
- * package, or a checkout installed without devDependencies). The transpile cache's key covers
- * what makes its output: the transpile settings' version (`transpile-1`: bump it when they
- * change), the compiler's version, the file and its text. No comments inside: this function's
- * text is serialized into every resource's state.
+ * The implementation named by a shim, as the provider process finds it: the package root, then
+ * its provider-loader.js. No comments inside: this function's text is serialized into every
+ * resource's state.
  */
 export function loadProvider(module: string, exportName: string): pulumi.dynamic.ResourceProvider {
     const fs = require("fs") as typeof import("fs");
     const path = require("path") as typeof import("path");
-    const crypto = require("crypto") as typeof import("crypto");
     const cwd = process.cwd();
-    let root: string | undefined;
-    for (let dir = cwd; root === undefined; dir = path.dirname(dir)) {
-        const manifest = path.join(dir, "package.json");
-        if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: string }).name === "clusterlab") {
-            root = dir;
-        } else if (path.dirname(dir) === dir) {
+    let root = cwd;
+    while (!(fs.existsSync(path.join(root, "package.json")) && (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { name?: string }).name === "clusterlab")) {
+        if (path.dirname(root) === root) {
+            try {
+                root = path.dirname(require.resolve("clusterlab/package.json", { paths: [cwd] }));
+            } catch {
+                throw new Error(`clusterlab's dynamic provider ${exportName} cannot be loaded: no package named clusterlab above ${cwd} or installed there`);
+            }
             break;
         }
+        root = path.dirname(root);
     }
-    if (root === undefined) {
-        try {
-            root = path.dirname(require.resolve("clusterlab/package.json", { paths: [cwd] }));
-        } catch {
-            throw new Error(`clusterlab's dynamic provider ${exportName} cannot be loaded: no package named clusterlab above ${cwd} or installed there`);
-        }
+    const loader = ["", "bin"].map((dir) => path.join(root, dir, "components", "core", "provider-loader.js")).find((file) => fs.existsSync(file));
+    if (loader === undefined) {
+        throw new Error(`clusterlab's dynamic provider ${exportName} cannot be loaded: ${root} has no components/core/provider-loader.js`);
     }
-    const source = path.join(root, `${module}.ts`);
-    const compiled = path.join(root, "bin", `${module}.js`);
-    let typescript: string | undefined;
-    try {
-        typescript = require.resolve("typescript/package.json", { paths: [root] });
-    } catch {
-        typescript = undefined;
-    }
-    let file = compiled;
-    if (fs.existsSync(source) && typescript !== undefined) {
-        file = source;
-        if (require.extensions[".ts"] === undefined) {
-            const cacheDir = path.join(root, "node_modules", ".cache", "clusterlab-providers");
-            const compiler = `transpile-1 typescript@${(JSON.parse(fs.readFileSync(typescript, "utf8")) as { version: string }).version}`;
-            let ts: typeof import("typescript") | undefined;
-            require.extensions[".ts"] = (loaded: NodeJS.Module, filename: string) => {
-                const text = fs.readFileSync(filename, "utf8");
-                const cached = path.join(cacheDir, `${crypto.createHash("sha256").update(`${compiler}\n${filename}\n${text}`).digest("hex")}.js`);
-                let js: string;
-                if (fs.existsSync(cached)) {
-                    js = fs.readFileSync(cached, "utf8");
-                } else {
-                    ts ??= require(path.dirname(typescript!)) as typeof import("typescript");
-                    js = ts.transpileModule(text, {
-                        fileName: filename,
-                        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-                    }).outputText;
-                    try {
-                        fs.mkdirSync(cacheDir, { recursive: true });
-                        const temporary = `${cached}.${process.pid}`;
-                        fs.writeFileSync(temporary, js);
-                        fs.renameSync(temporary, cached);
-                    } catch {
-                        // best effort
-                    }
-                }
-                (loaded as unknown as { _compile(code: string, filename: string): void })._compile(js, filename);
-            };
-        }
-    } else if (!fs.existsSync(compiled) && fs.existsSync(source)) {
-        throw new Error(`clusterlab's dynamic provider ${exportName} cannot be loaded: ${source} needs typescript (npm ci in ${root}) or ${compiled} (npm run build)`);
-    }
-    const provider = (require(file) as Record<string, pulumi.dynamic.ResourceProvider | undefined>)[exportName];
-    if (provider === undefined) {
-        throw new Error(`clusterlab's dynamic provider ${exportName} is not exported by ${file}`);
-    }
-    return provider;
+    return (require(loader) as typeof import("./provider-loader")).loadProvider(root, module, exportName);
 }

@@ -53,8 +53,10 @@ describe("provider shim (unit: dynamic providers kept out of the state)", functi
         const containerShim = shimProvider("components/core/docker/resources", "containerProvider", containerProvider);
         const [full, small] = [await serialized(containerProvider), await serialized(containerShim)];
         assert.ok(full.length > 15000, `the implementation serializes to ${full.length} bytes`);
-        assert.ok(small.length < 6000 && small.length * 3 < full.length, `the shim serializes to ${small.length} bytes, the implementation to ${full.length}`);
+        // 3.2 KB for the container's five methods: the bootstrap and one line per method (the loader stays out).
+        assert.ok(small.length < 3500 && small.length * 5 < full.length, `the shim serializes to ${small.length} bytes, the implementation to ${full.length}`);
         assert.ok(full.includes("runDocker") && !small.includes("runDocker"), "the shim must not carry the docker CLI code");
+        assert.ok(!small.includes("transpileModule"), "the shim must not carry the loader (provider-loader.js)");
         assert.ok(!small.includes(repoRoot), "no absolute checkout path in the state");
     });
 
@@ -80,6 +82,10 @@ describe("provider shim (unit: dynamic providers kept out of the state)", functi
         fs.mkdirSync(path.join(root, "bin", path.dirname(module)), { recursive: true });
         fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "clusterlab" }));
         fs.writeFileSync(path.join(root, "bin", `${module}.js`), "exports.execProvider = { diff: async () => ({ marker: 'bin' }) };\n");
+        // The loader as each layout carries it: an installed package in bin/ (npm run build copies it), a checkout beside its sources.
+        const loader = path.join(options.source ? "" : "bin", "components", "core", "provider-loader.js");
+        fs.mkdirSync(path.join(root, path.dirname(loader)), { recursive: true });
+        fs.copyFileSync(path.join(repoRoot, "components", "core", "provider-loader.js"), path.join(root, loader));
         if (options.source) {
             // Source that would fail if loaded: without a compiler here, the shim must take bin/.
             fs.mkdirSync(path.join(root, path.dirname(module)), { recursive: true });
@@ -109,6 +115,13 @@ describe("provider shim (unit: dynamic providers kept out of the state)", functi
         } finally {
             fs.rmSync(where, { recursive: true, force: true });
         }
+    });
+
+    it("ships the loader where an installed package's shim looks for it (bin/components/core, made by npm run build)", () => {
+        const build = JSON.parse(fs.readFileSync(path.join(repoRoot, "tsconfig.build.json"), "utf8")) as { include: string[] };
+        const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { files: string[] };
+        assert.ok(build.include.includes("components/core/provider-loader.js"), "tsconfig.build.json must compile the loader into bin/");
+        assert.ok(manifest.files.includes("bin/components"), "the package must ship bin/components");
     });
 
     it("says where it looked when no clusterlab package is found", async () => {

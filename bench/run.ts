@@ -45,7 +45,9 @@ async function lifecycle(composeBin: string, nodes: number) {
     const f = {
         clusterlabReady: figure(rows, "clusterlabReadyMs"), composeReady: figure(rows, "composeReadyMs"),
         floorHealthy: figure(rows, "floorHealthyMs"), floorStarted: figure(rows, "floorStartedMs"),
-        clusterlabDestroy: figure(rows, "clusterlabDestroyMs"), composeDown: figure(rows, "composeDownMs"), floorDown: figure(rows, "floorDownMs"),
+        clusterlabDestroy: figure(rows, "clusterlabDestroyMs"),
+        emptyDestroy: figure(rows, "emptyDestroyMs"), objectsGoneDestroy: figure(rows, "objectsGoneDestroyMs"),
+        composeDown: figure(rows, "composeDownMs"), floorDown: figure(rows, "floorDownMs"),
         scaleOut: figure(rows, "scaleOutMs"), noopUp: figure(rows, "noopUpMs"),
     };
     return {
@@ -106,6 +108,8 @@ async function main() {
         console.log(renderTable(["", "clusterlab", "docker compose", "ratio", "floor (parallel API)", "ratio to floor"], [
             ["time to job-ready", cell(f.clusterlabReady), cell(f.composeReady), String(result.timeToReadyRatio), cell(f.floorHealthy), String(result.readyVsFloorRatio)],
             ["destroy", cell(f.clusterlabDestroy), cell(f.composeDown), String(result.destroyRatio), cell(f.floorDown), String(result.destroyVsFloorRatio)],
+            ["  destroy of the empty stack (the CLI alone)", cell(f.emptyDestroy), "", String(ratioOf(f.emptyDestroy, f.composeDown)), "", ""],
+            ["  destroy, objects already gone (no engine work)", cell(f.objectsGoneDestroy), "", String(ratioOf(f.objectsGoneDestroy, f.composeDown)), "", ""],
             [`scale out ${result.nodes} → ${result.nodes + 1}`, cell(f.scaleOut), "", "", "", ""],
             ["no-op up", cell(f.noopUp), "", "", "", ""],
         ]));

@@ -13,6 +13,10 @@ export interface OarRun {
     scaleOutMs: number;
     scaleOutChanges: Record<string, number>;
     clusterlabDestroyMs: number;
+    /** `pulumi destroy` of the stack once it is empty: the CLI's own start and stack load, no resource. */
+    emptyDestroyMs: number;
+    /** `pulumi destroy` of a deployed cluster whose Docker objects were already removed: every step but the engine's work. */
+    objectsGoneDestroyMs: number;
     composeReadyMs: number;
     composeDownMs: number;
     floorStartedMs: number;
@@ -78,6 +82,13 @@ export class OarLifecycle {
         await side.setNodes(nodes);
         await side.up();
         const clusterlabDestroyMs = await side.destroy();
+        // Where destroy's time goes: the CLI on an empty stack, then every step with nothing for
+        // the engine to do (the cluster deployed again, untimed, and its objects removed the
+        // floor's way first).
+        const emptyDestroyMs = await side.destroy();
+        await side.up();
+        await floorDown(this.graph);
+        const objectsGoneDestroyMs = await side.destroy();
 
         const compose = this.compose;
         const composeReadyMs = await timed(async () => {
@@ -89,7 +100,7 @@ export class OarLifecycle {
         const floor = await floorUp(this.graph);
         const floorDownMs = await floorDown(this.graph);
         return {
-            clusterlabReadyMs, noopUpMs, noopChanges, scaleOutMs, scaleOutChanges, clusterlabDestroyMs,
+            clusterlabReadyMs, noopUpMs, noopChanges, scaleOutMs, scaleOutChanges, clusterlabDestroyMs, emptyDestroyMs, objectsGoneDestroyMs,
             composeReadyMs, composeDownMs, floorStartedMs: floor.startedMs, floorHealthyMs: floor.healthyMs, floorDownMs,
         };
     }

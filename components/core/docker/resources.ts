@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { shimProvider } from "../provider-shim";
 import { changedKeys, EngineSsh, EngineTls, engineEnv, inspect, labelFlags, removeIfPresent, runDocker } from "./cli";
 import { TarFile, ustarArchive } from "./tar";
+import { removeNetwork } from "./network-removal";
 
 // clusterlab's own Docker resources, as Pulumi dynamic resources over the docker CLI.
 // Why not @pulumi/docker: its plugin (pulumi-resource-docker) cannot be downloaded on this
@@ -60,7 +61,8 @@ export const networkProvider: pulumi.dynamic.ResourceProvider = {
     },
     diff: replaceOnAnyChange(),
     async delete(id: string, props: DockerNetworkInputs) {
-        await removeIfPresent(props, ["network", "rm", id]);
+        // Retries Docker 20.10's stale "has active endpoints" for a bounded time, then says what to do.
+        await removeNetwork(props, id, props.name ?? id);
     },
 };
 

@@ -2,12 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow, renderProblems } from "../core/config";
 import { DockerExec, DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { shipClusterImage } from "../core/image";
 import { createClusterNetwork } from "../core/network";
-import { hostSet, resolveHosts } from "../core/placement";
+import { hostSet, loopbackProblems, resolveHosts } from "../core/placement";
 import { containerNamesOf, Service } from "../core/service";
 import { mesosPorts, renderAdvertiseEnv, renderZookeeperUrl } from "../mesos/render";
-import { createAgent, createMaster, createZookeeper, httpHealthcheck, imageCache, MesosRoleContext, servicePort } from "../mesos/roles";
+import { createPlacedAgents } from "../mesos/placed-agents";
+import { agentHostUses } from "../mesos/placement";
+import { createMaster, createZookeeper, httpHealthcheck, imageCache, MesosRoleContext, servicePort } from "../mesos/roles";
 import {
     auroraPaths,
     auroraPorts,
@@ -21,7 +22,7 @@ import {
     renderSchedulerFlags,
     SchedulerFlagsInput,
 } from "./render";
-import { auroraHostRefs, auroraLoopbackProblems, auroraPlacementProblems, placeAurora } from "./placement";
+import { auroraHostRefs, auroraPlacementProblems, placeAurora } from "./placement";
 import { auroraArgsSchema, AuroraArgsInput, AuroraSettings } from "./schema";
 
 export { auroraArgsSchema } from "./schema";
@@ -67,7 +68,7 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
     const placed = placeAurora(settings, host.name);
     const problems = [
         ...unknownHosts, ...auroraPlacementProblems(settings, host.name),
-        ...(unknownHosts.length > 0 ? [] : auroraLoopbackProblems(settings, placed, host, hostOf)),
+        ...(unknownHosts.length > 0 ? [] : loopbackProblems(agentHostUses(settings, placed, host, hostOf))),
     ];
     if (problems.length > 0) {
         throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid AuroraWithCustomExecutor "${name}" args:`, problems), errors: problems });
@@ -75,7 +76,6 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
     // Agents on other hosts find zookeeper and the master by this host's advertised address and
     // the published ports; the master then advertises that address in zookeeper too.
     const crossHost = placed.remoteAgents.length > 0;
-    const remoteZookeeperUrl = renderZookeeperUrl([host.advertiseAddress], settings.zookeeper.port === false ? undefined : settings.zookeeper.port);
 
     const imageFor = imageCache(name, host, parent, settings.baseImage);
     const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
@@ -90,49 +90,20 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
         ...(crossHost && settings.master.port !== false ? { extraEnv: renderAdvertiseEnv(host.advertiseAddress, settings.master.port) } : {}),
     }, zookeeper);
 
-    // One network and one shipped image per other host, named after it; the cluster's host keeps the one-host names.
-    const remote = new Map<string, { network: DockerNetwork; images: Map<string, pulumi.Output<string>> }>();
-    const onRemote = (target: Host) => {
-        let found = remote.get(target.name);
-        if (found === undefined) {
-            found = { network: createClusterNetwork(`${name}-network-${target.name}`, { stack, cluster: name, host: target }, parent), images: new Map() };
-            remote.set(target.name, found);
-        }
-        return found;
-    };
-    const agents: Record<string, Service> = {};
-    for (const agent of settings.agents) {
-        const source = agent.image ?? settings.agentImage;
+    const agents = createPlacedAgents(ctx, { imageFor, zookeeper, zookeeperPort: settings.zookeeper.port, master }, settings.agents.map((agent) => {
         const agentHost = hostOf(placed.agents[agent.name]);
-        // The agent's own host's engine: docker-compose and the docker containerizer start
-        // containers beside the agent, wherever it runs (an extra host's socket may be elsewhere).
-        const binds = agent.dockerSocket ? [{ hostPath: agentHost.socketPath, containerPath: dockerSocket, readOnly: false }] : [];
-        const memory = agent.memoryMb ?? agent.resources.mem + 256;
-        if (agentHost.name === host.name) {
-            agents[agent.name] = createAgent(ctx, imageFor("agent", source), {
-                name: agent.name, env: renderAgentEnv(agent, zookeeperUrl), port: agent.port, memoryMb: memory, binds,
-            }, master);
-            continue;
-        }
-        const there = onRemote(agentHost);
-        const key = JSON.stringify(source);
-        if (!there.images.has(key)) {
-            // Built (or pulled) once on the cluster's host and copied over: no registry to pull
-            // from, and no second build of the same content on every host.
-            there.images.set(key, shipClusterImage(`${name}-agent-image-${agentHost.name}${there.images.size === 0 ? "" : `-${there.images.size}`}`,
-                imageFor.imageOf("agent", source), host, agentHost, parent).imageId);
-        }
-        agents[agent.name] = createAgent({ ...ctx, host: agentHost, network: there.network }, there.images.get(key)!, {
+        return {
             name: agent.name,
-            env: {
-                ...renderAgentEnv(agent, remoteZookeeperUrl),
-                ...(agent.port === false ? {} : renderAdvertiseEnv(agentHost.advertiseAddress, agent.port)),
-            },
+            host: agentHost,
+            image: agent.image ?? settings.agentImage,
             port: agent.port,
-            memoryMb: memory,
-            binds,
-        }, master);
-    }
+            memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
+            env: (reachedAt: string) => renderAgentEnv(agent, reachedAt),
+            // The agent's own host's engine: docker-compose and the docker containerizer start
+            // containers beside the agent, wherever it runs (an extra host's socket may be elsewhere).
+            binds: agent.dockerSocket ? [{ hostPath: agentHost.socketPath, containerPath: dockerSocket, readOnly: false }] : [],
+        };
+    }));
 
     const flagsInput: SchedulerFlagsInput = {
         clusterName: settings.scheduler.clusterName,

@@ -1,6 +1,4 @@
 import { ConfigProblem } from "../core/config";
-import { Host, isLoopbackAddress } from "../core/host";
-import { HostName } from "../core/placement";
 import { AgentPlacement, agentHostRefs, agentPlacementProblems, placeAgents } from "../mesos/placement";
 import { AuroraSettings } from "./schema";
 
@@ -22,32 +20,4 @@ export function auroraPlacementProblems(settings: AuroraSettings, home: string, 
         ],
         reachedBy: "the master and scheduler reach",
     });
-}
-
-/**
- * Across hosts every role is reached at its host's advertised address (the master and zookeeper
- * by remote agents, remote agents by the master and scheduler): a loopback one reaches nothing
- * from another host. Each host once, at the first path that puts a role there. Needs the Hosts.
- */
-export function auroraLoopbackProblems(settings: AuroraSettings, placed: AuroraPlacement, home: Host, hostOf: (name: HostName) => Host): ConfigProblem[] {
-    if (placed.remoteAgents.length === 0) {
-        return [];
-    }
-    const used = [
-        { path: "host", on: home },
-        ...settings.agents.map((agent, i) => ({ path: `agents[${i}]`, on: hostOf(placed.agents[agent.name]) })),
-    ];
-    const seen = new Set<string>();
-    return used
-        .filter(({ on }) => {
-            const first = !seen.has(on.name);
-            seen.add(on.name);
-            return first;
-        })
-        .filter(({ on }) => isLoopbackAddress(on.advertiseAddress))
-        .map(({ path: propertyPath, on }) => ({
-            propertyPath,
-            reason: `runs on ${on.describe()}, advertised at ${on.advertiseAddress}, a loopback address: the cluster spans hosts and ` +
-                "its roles are reached at their host's address from the other hosts; give the host a bindAddress or advertiseAddress they reach",
-        }));
 }

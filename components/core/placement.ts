@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConfigProblem, formatPath } from "./config";
-import { Host } from "./host";
+import { Host, isLoopbackAddress } from "./host";
 import { dnsLabel } from "./schema";
 
 /**
@@ -99,4 +99,35 @@ export function resolveHosts(
 /** True when two placements land on the same host (undefined = the cluster's host). */
 export function sameHost(a: HostName, b: HostName, home: string): boolean {
     return (a ?? home) === (b ?? home);
+}
+
+/** A place the config puts roles on a host: its path (`host`, `agents[1]`) and that host. */
+export interface HostUse {
+    path: string;
+    on: Pick<Host, "name" | "advertiseAddress" | "describe">;
+}
+
+/**
+ * A cluster over several hosts reaches its roles at their host's advertised address from the
+ * other hosts (a master or server by remote members, remote members by it): a loopback address
+ * reaches nothing from there. One problem per such host, at the first path that puts a role
+ * there; none while every use is on one host. Pure.
+ */
+export function loopbackProblems(uses: readonly HostUse[]): ConfigProblem[] {
+    const firstUses = new Map<string, HostUse>();
+    for (const use of uses) {
+        if (!firstUses.has(use.on.name)) {
+            firstUses.set(use.on.name, use);
+        }
+    }
+    if (firstUses.size < 2) {
+        return [];
+    }
+    return [...firstUses.values()]
+        .filter(({ on }) => isLoopbackAddress(on.advertiseAddress))
+        .map(({ path: propertyPath, on }) => ({
+            propertyPath,
+            reason: `runs on ${on.describe()}, advertised at ${on.advertiseAddress}, a loopback address: the cluster spans hosts and ` +
+                "its roles are reached at their host's address from the other hosts; give the host a bindAddress or advertiseAddress they reach",
+        }));
 }

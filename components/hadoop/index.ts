@@ -3,12 +3,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigProblem, parseOrThrow, renderProblems } from "../core/config";
 import { DockerExec, DockerImage, DockerNetwork } from "../core/docker/resources";
-import { Host, isLoopbackAddress } from "../core/host";
+import { Host } from "../core/host";
 import { buildContentTag, createClusterImage, shipClusterImage } from "../core/image";
 import { imagesDirectory } from "../core/images-dir";
 import { dockerObjectName } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
-import { HostName, hostSet, resolveHosts } from "../core/placement";
+import { HostName, hostSet, HostUse, loopbackProblems, resolveHosts } from "../core/placement";
 import { ImageSource } from "../core/schema";
 import { containerNamesOf, Service, ServiceArgs, ServicePort } from "../core/service";
 import { localBuildCaCertificates } from "./build-ca";
@@ -91,31 +91,16 @@ function missingSource(settings: HadoopClusterSettings, host: Host): ConfigProbl
 }
 
 /**
- * Across hosts every role is reached at its host's advertised address (the namenode and the RM by
- * --add-host, datanodes and nodemanagers by the address they report): a loopback one reaches
- * nothing from another host. Each host once, at the first path that puts a role there.
+ * Where the cluster puts roles, for `loopbackProblems`: across hosts the namenode and the RM are
+ * reached at the cluster host's address (--add-host), datanodes and nodemanagers at the address
+ * their host advertises.
  */
-function loopbackHosts(settings: HadoopClusterSettings, placed: HadoopPlacement, home: Host, hostOf: (name: HostName) => Host): ConfigProblem[] {
-    if (!placed.spansHosts) {
-        return [];
-    }
-    const used = [
+function hostUses(settings: HadoopClusterSettings, placed: HadoopPlacement, home: Host, hostOf: (name: HostName) => Host): HostUse[] {
+    return [
         { path: "host", on: home },
         ...settings.datanodes.map((dn, i) => ({ path: `datanodes[${i}]`, on: hostOf(placed.datanodes[dn.name]) })),
         ...settings.nodemanagers.map((nm, i) => ({ path: `nodemanagers[${i}]`, on: hostOf(placed.nodemanagers[nm.name]) })),
     ];
-    const seen = new Set<string>();
-    const firstUses = used.filter(({ on }) => {
-        const first = !seen.has(on.name);
-        seen.add(on.name);
-        return first;
-    });
-    return firstUses.filter(({ on }) => isLoopbackAddress(on.advertiseAddress))
-        .map(({ path: propertyPath, on }) => ({
-            propertyPath,
-            reason: `runs on ${on.describe()}, advertised at ${on.advertiseAddress}, a loopback address: the cluster spans hosts and ` +
-                "its roles are reached at their host's address from the other hosts; give the host a bindAddress or advertiseAddress they reach",
-        }));
 }
 
 /**
@@ -150,7 +135,7 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
     const { problems: unknownHosts, hostOf } = resolveHosts(hosts, hadoopHostRefs(settings));
     const placed = placeHadoop(settings, host.name);
     const problems = [
-        ...unknownHosts, ...hadoopPlacementProblems(settings, host.name), ...loopbackHosts(settings, placed, host, hostOf),
+        ...unknownHosts, ...hadoopPlacementProblems(settings, host.name), ...loopbackProblems(hostUses(settings, placed, host, hostOf)),
         ...overriddenProperties(settings), ...missingSource(settings, host),
     ];
     if (problems.length > 0) {

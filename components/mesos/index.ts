@@ -4,9 +4,8 @@ import { Host } from "../core/host";
 import { renderProblems } from "../core/config";
 import { DockerNetwork } from "../core/docker/resources";
 import { dockerObjectName } from "../core/labels";
-import { shipClusterImage } from "../core/image";
 import { createClusterNetwork } from "../core/network";
-import { hostSet, resolveHosts } from "../core/placement";
+import { hostSet, loopbackProblems, resolveHosts } from "../core/placement";
 import { containerNamesOf, Service } from "../core/service";
 import {
     idleAgents,
@@ -20,8 +19,9 @@ import {
     renderZookeeperUrl,
     schedulerPaths,
 } from "./render";
-import { mesosHostRefs, mesosPlacementProblems, placeMesos } from "./placement";
-import { createAgent, createMaster, createZookeeper, imageCache, servicePort } from "./roles";
+import { createPlacedAgents } from "./placed-agents";
+import { agentHostUses, mesosHostRefs, mesosPlacementProblems, placeMesos } from "./placement";
+import { createMaster, createZookeeper, imageCache, servicePort } from "./roles";
 import { MesosClusterArgsInput, mesosClusterArgsSchema, MesosClusterSettings, QueueResource } from "./schema";
 
 export { mesosClusterArgsSchema } from "./schema";
@@ -58,15 +58,17 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
     const hosts = hostSet(givenHost ?? Host.local(), givenHosts);
     const host = hosts.home;
     const { problems: unknownHosts, hostOf } = resolveHosts(hosts, mesosHostRefs(settings));
-    const problems = [...unknownHosts, ...mesosPlacementProblems(settings, host.name)];
+    const placed = placeMesos(settings, host.name);
+    const problems = [
+        ...unknownHosts, ...mesosPlacementProblems(settings, host.name),
+        ...(unknownHosts.length > 0 ? [] : loopbackProblems(agentHostUses(settings, placed, host, hostOf))),
+    ];
     if (problems.length > 0) {
         throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid MesosCluster "${name}" args:`, problems), errors: problems });
     }
-    const placed = placeMesos(settings, host.name);
     // Agents on other hosts find zookeeper and the master by this host's advertised address and
     // the published ports; the master then advertises that address in zookeeper too.
     const crossHost = placed.remoteAgents.length > 0;
-    const remoteZookeeperUrl = renderZookeeperUrl([host.advertiseAddress], settings.zookeeper.port === false ? undefined : settings.zookeeper.port);
 
     const imageFor = imageCache(name, host, parent, settings.baseImage);
     const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
@@ -82,47 +84,14 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
         ...(crossHost && settings.master.port !== false ? { extraEnv: renderAdvertiseEnv(host.advertiseAddress, settings.master.port) } : {}),
     }, zookeeper);
 
-    // One network and one image per other host, named after it; the cluster's host keeps the one-host names.
-    const remote = new Map<string, { network: DockerNetwork; images: Map<string, pulumi.Output<string>> }>();
-    const onRemote = (target: Host) => {
-        let found = remote.get(target.name);
-        if (found === undefined) {
-            found = { network: createClusterNetwork(`${name}-network-${target.name}`, { stack, cluster: name, host: target }, parent), images: new Map() };
-            remote.set(target.name, found);
-        }
-        return found;
-    };
-    const agents: Record<string, Service> = {};
-    for (const agent of settings.agents) {
-        const source = agent.image ?? settings.agentImage;
-        const agentHost = hostOf(placed.agents[agent.name]);
-        if (agentHost.name === host.name) {
-            agents[agent.name] = createAgent(ctx, imageFor("agent", source), {
-                name: agent.name,
-                env: renderAgentEnv(agent, zookeeperUrl, settings.buildUser),
-                port: agent.port,
-                memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
-            }, master);
-            continue;
-        }
-        const there = onRemote(agentHost);
-        const key = JSON.stringify(source);
-        if (!there.images.has(key)) {
-            // Built (or pulled) once on the cluster's host and copied over: no registry to pull
-            // from, and no second build of the same content on every host.
-            there.images.set(key, shipClusterImage(`${name}-agent-image-${agentHost.name}${there.images.size === 0 ? "" : `-${there.images.size}`}`,
-                imageFor.imageOf("agent", source), host, agentHost, parent).imageId);
-        }
-        agents[agent.name] = createAgent({ ...ctx, host: agentHost, network: there.network }, there.images.get(key)!, {
-            name: agent.name,
-            env: {
-                ...renderAgentEnv(agent, remoteZookeeperUrl, settings.buildUser),
-                ...(agent.port === false ? {} : renderAdvertiseEnv(agentHost.advertiseAddress, agent.port)),
-            },
-            port: agent.port,
-            memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
-        }, master);
-    }
+    const agents = createPlacedAgents(ctx, { imageFor, zookeeper, zookeeperPort: settings.zookeeper.port, master }, settings.agents.map((agent) => ({
+        name: agent.name,
+        host: hostOf(placed.agents[agent.name]),
+        image: agent.image ?? settings.agentImage,
+        port: agent.port,
+        memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
+        env: (reachedAt: string) => renderAgentEnv(agent, reachedAt, settings.buildUser),
+    })));
     for (const idle of idleAgents(settings.agents, settings.scheduler.runsOn)) {
         void pulumi.log.warn(
             `agent "${idle}" offers none of ${settings.scheduler.runsOn.join(", ")}, the resources the scheduler ` +

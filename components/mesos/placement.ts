@@ -1,5 +1,6 @@
 import { ConfigProblem, formatPath } from "../core/config";
-import { HostName, placeMembers, portClashes, PublishedPort } from "../core/placement";
+import { Host } from "../core/host";
+import { HostName, HostUse, placeMembers, portClashes, PublishedPort } from "../core/placement";
 import { MesosClusterSettings } from "./schema";
 
 /**
@@ -76,6 +77,18 @@ export function mesosPlacementProblems(settings: MesosClusterSettings, home: str
         homePorts: [{ path: ["redis", "port"], port: settings.redis.port }],
         reachedBy: "the master reaches",
     });
+}
+
+/**
+ * Where an agent cluster puts roles, for `loopbackProblems`: the cluster's host (zookeeper, the
+ * master and the other roles; remote agents reach them there), then each agent's host (the master
+ * reaches a remote agent there).
+ */
+export function agentHostUses(settings: AgentClusterSettings, placed: AgentPlacement, home: Host, hostOf: (name: HostName) => Host): HostUse[] {
+    return [
+        { path: "host", on: home },
+        ...settings.agents.map((agent, i) => ({ path: `agents[${i}]`, on: hostOf(placed.agents[agent.name]) })),
+    ];
 }
 
 /** The host names an agent cluster's config uses, with their paths (for unknown-host errors). */

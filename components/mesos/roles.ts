@@ -60,6 +60,9 @@ export function imageCache(cluster: string, host: Host, parent: pulumi.Resource,
     return Object.assign((role: string, source: ImageSource): pulumi.Output<string> => imageOf(role, source).imageId, { imageOf });
 }
 
+/** A cluster's images by source, as `imageCache` makes them. */
+export type ImageCache = ReturnType<typeof imageCache>;
+
 export interface ZookeeperSettings {
     port: number | false;
     memoryMb: number;

@@ -6,7 +6,7 @@ import { Host } from "../core/host";
 import { createClusterImage, shipClusterImage } from "../core/image";
 import { dockerObjectName, renderLabels } from "../core/labels";
 import { createClusterNetwork } from "../core/network";
-import { hostSet, resolveHosts } from "../core/placement";
+import { hostSet, loopbackProblems, resolveHosts } from "../core/placement";
 import { GeneratedPassword, SshKeyPair } from "../core/secrets";
 import { containerNamesOf, Service } from "../core/service";
 import {
@@ -19,7 +19,7 @@ import {
     renderSubmitCommand,
     renderUnregisterCommand,
 } from "./render";
-import { oarHostRefs, oarPlacementProblems, placeOar } from "./placement";
+import { oarHostRefs, oarHostUses, oarPlacementProblems, placeOar } from "./placement";
 import { OarClusterArgsInput, oarClusterArgsSchema, OarClusterSettings } from "./schema";
 
 export { oarClusterArgsSchema } from "./schema";
@@ -75,6 +75,7 @@ export class OarCluster extends pulumi.ComponentResource {
         const missing = [
             ...unknownHosts,
             ...oarPlacementProblems(settings, hosts.home.name),
+            ...(unknownHosts.length > 0 ? [] : loopbackProblems(oarHostUses(settings, placed, hostOf))),
             ...missingSharedFolders(settings, host),
         ];
         if (missing.length > 0) {

@@ -1,5 +1,6 @@
 import { ConfigProblem, formatPath } from "../core/config";
-import { HostName, placeMembers, portClashes, PublishedPort } from "../core/placement";
+import { Host } from "../core/host";
+import { HostName, HostUse, placeMembers, portClashes, PublishedPort } from "../core/placement";
 import { OarClusterSettings } from "./schema";
 
 /** Where an OarCluster's roles run, by host name (undefined = the cluster's host). */
@@ -56,6 +57,18 @@ export function oarPlacementProblems(settings: OarClusterSettings, home: string,
         problems.push({ propertyPath: at(clash.path), reason: `${clash.message}, got ${clash.port}` });
     }
     return problems;
+}
+
+/**
+ * Where the cluster puts roles, for `loopbackProblems`: across hosts nodes reach the server (its
+ * Almighty) at its host's advertised address, and the server and the other nodes reach each
+ * node's sshd at the address its host advertises.
+ */
+export function oarHostUses(settings: OarClusterSettings, placed: OarPlacement, hostOf: (name: HostName) => Host): HostUse[] {
+    return [
+        { path: settings.server.host === undefined ? "host" : "server.host", on: hostOf(placed.server) },
+        ...settings.nodes.map((node, i) => ({ path: `nodes[${i}]`, on: hostOf(placed.nodes[node.name]) })),
+    ];
 }
 
 /** Every host name the settings refer to, with its path, for the check that each exists. */

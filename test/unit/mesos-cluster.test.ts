@@ -194,4 +194,33 @@ describe("MesosCluster (unit, mocked engine)", () => {
         assert.throws(() => new MesosCluster("trap", { agents: [{ name: "a1", resources: { high: 1, low: 0, world: 0 } }] }),
             /agents: no agent offers any of the resources the scheduler starts jobs on \(low, world\), so no job would ever run/);
     });
+
+    it("refuses agents on other hosts while a host of the cluster is advertised at a loopback address, naming each such host once, before any resource", async () => {
+        const { Host } = require("../../components/core/host") as typeof import("../../components/core/host");
+        const args = (local: Record<string, string>, h2: Record<string, string>) => ({
+            host: new Host("local", local),
+            hosts: {
+                h2: new Host("h2", { docker: "tcp://10.0.0.2:2375", ...h2 }),
+                h3: new Host("h3", { docker: "ssh://root@10.0.0.3", bindAddress: "0.0.0.0", advertiseAddress: "10.0.0.3" }),
+            },
+            // a1 on h2 (loopback), a2 on h3 (reachable), a3 on h2 again: h2 is named once, at a1.
+            agentHosts: ["h2", "h3"],
+            agents: [{ name: "a1", port: 15051 }, { name: "a2", port: 15051 }, { name: "a3", port: 15052 }],
+        });
+        resetRecorded();
+        assert.throws(() => new MesosCluster("bad", args({}, {})), (error: Error) => error.message === [
+            'invalid MesosCluster "bad" args:',
+            '  host: runs on host "local" (the local engine), advertised at 127.0.0.1, a loopback address: the cluster spans hosts and its roles are reached at their host\'s address from the other hosts; give the host a bindAddress or advertiseAddress they reach',
+            '  agents[0]: runs on host "h2" (tcp://10.0.0.2:2375), advertised at 127.0.0.1, a loopback address: the cluster spans hosts and its roles are reached at their host\'s address from the other hosts; give the host a bindAddress or advertiseAddress they reach',
+        ].join("\n") || assert.fail(error.message));
+        assert.throws(() => new MesosCluster("bad", args({ bindAddress: "10.0.0.1" }, { advertiseAddress: "localhost" })),
+            (error: Error) => /^ {2}agents\[0\]: runs on host "h2" \(tcp:\/\/10\.0\.0\.2:2375\), advertised at localhost, a loopback address/m.test(error.message)
+                && !/^ {2}host:/m.test(error.message) || assert.fail(error.message));
+        assert.deepStrictEqual(recorded.filter((r) => r.type.includes("dynamic")), []);
+        // Reachable addresses everywhere: the same cluster deploys.
+        const { outputs } = await deploy(args({ bindAddress: "10.0.0.1" }, { bindAddress: "10.0.0.2" }));
+        assert.deepStrictEqual(Object.keys(outputs.containerNames).sort(), ["a1", "a2", "a3", "master", "redis", "scheduler", "zookeeper"]);
+        // One agent on its own host is no cluster over hosts: a laptop's loopback host is fine.
+        await deploy({ agents: [{ name: "a1", port: 15051 }] });
+    });
 });

@@ -7,7 +7,7 @@ import { readStackFile, stackConfigAsPulumiGivesIt, configProblems } from "../su
 installMocks("test");
 const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
 const { deployStack, usedHostNames } = require("../../stacks/program") as typeof import("../../stacks/program");
-const { placeMembers, portClashes } = require("../../components/core/placement") as typeof import("../../components/core/placement");
+const { loopbackProblems, placeMembers, portClashes } = require("../../components/core/placement") as typeof import("../../components/core/placement");
 const { Host } = require("../../components/core/host") as typeof import("../../components/core/host");
 const { engineEnv } = require("../../components/core/docker/cli") as typeof import("../../components/core/docker/cli");
 const { renderCreateArgs } = require("../../components/core/docker/resources") as typeof import("../../components/core/docker/resources");
@@ -59,6 +59,32 @@ describe("multi-server placement (pure)", () => {
         ]), []);
         assert.deepStrictEqual(portClashes([{ path: ["a"], host: "h1", port: 80 }, { path: ["b", 0], host: "h1", port: 80 }]),
             [{ path: ["b", 0], port: 80, message: 'must differ from a: both publish host port 80 on host "h1"' }]);
+    });
+});
+
+describe("loopbackProblems (pure): a cluster over hosts whose host advertises loopback reaches nothing there", () => {
+    const on = (name: string, advertiseAddress: string) => ({ name, advertiseAddress, describe: () => `host "${name}"` });
+    const reason = (name: string, address: string) => `runs on host "${name}", advertised at ${address}, a loopback address: the cluster ` +
+        "spans hosts and its roles are reached at their host's address from the other hosts; give the host a bindAddress or advertiseAddress they reach";
+
+    it("says nothing while every role is on one host, loopback or not", () => {
+        assert.deepStrictEqual(loopbackProblems([{ path: "host", on: on("local", "127.0.0.1") }, { path: "agents[0]", on: on("local", "127.0.0.1") }]), []);
+        assert.deepStrictEqual(loopbackProblems([]), []);
+    });
+
+    it("names each loopback host once, at the first path that puts a role there, in config order; reachable hosts pass", () => {
+        assert.deepStrictEqual(loopbackProblems([
+            { path: "host", on: on("local", "10.0.0.1") },
+            { path: "agents[0]", on: on("h2", "127.0.1.1") },
+            { path: "agents[1]", on: on("h3", "::1") },
+            { path: "agents[2]", on: on("h2", "127.0.1.1") },
+            { path: "agents[3]", on: on("h4", "localhost") },
+            { path: "agents[4]", on: on("h5", "10.0.0.5") },
+        ]), [
+            { propertyPath: "agents[0]", reason: reason("h2", "127.0.1.1") },
+            { propertyPath: "agents[1]", reason: reason("h3", "::1") },
+            { propertyPath: "agents[3]", reason: reason("h4", "localhost") },
+        ]);
     });
 });
 

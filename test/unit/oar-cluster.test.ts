@@ -114,4 +114,33 @@ describe("OarCluster (unit, mocked engine)", () => {
             /shared\[0\]\.hostPath: must exist on the local Docker host, got "\/no\/such\/folder", which does not/);
         assert.deepStrictEqual(recorded.filter((r) => r.type.includes("dynamic")), []);
     });
+
+    it("refuses a cluster over several hosts while one of them is advertised at a loopback address, naming each such host once, before any resource", async () => {
+        const { Host } = require("../../components/core/host") as typeof import("../../components/core/host");
+        const reason = (host: string) => `runs on ${host}, advertised at 127.0.0.1, a loopback address: the cluster spans hosts and its roles are ` +
+            "reached at their host's address from the other hosts; give the host a bindAddress or advertiseAddress they reach";
+        const hosts = (h2: Record<string, string>) => ({
+            h2: new Host("h2", { docker: "tcp://10.0.0.2:2375", ...h2 }),
+            h3: new Host("h3", { docker: "ssh://root@10.0.0.3", bindAddress: "0.0.0.0", advertiseAddress: "10.0.0.3" }),
+        });
+        const nodes = [{ name: "n1", sshPort: 16667 }, { name: "n2", sshPort: 16667 }, { name: "n3", sshPort: 16668 }];
+        resetRecorded();
+        // The server on the cluster's (local, loopback) host; nodes on h2 (loopback) and h3: local and h2 once each.
+        assert.throws(() => new OarCluster("bad", { host: Host.local(), hosts: hosts({}), server: { almightyPort: 16666 }, nodeHosts: ["h2", "h3"], nodes }),
+            (error: Error) => error.message === [
+                'invalid OarCluster "bad" args:',
+                `  host: ${reason('host "local" (the local engine)')}`,
+                `  nodes[0]: ${reason('host "h2" (tcp://10.0.0.2:2375)')}`,
+            ].join("\n") || assert.fail(error.message));
+        // The server placed on h2 by name: the path that put it there.
+        assert.throws(() => new OarCluster("bad", { hosts: hosts({}), server: { host: "h2", almightyPort: 16666 }, nodeHosts: ["h2", "h3"], nodes }),
+            (error: Error) => error.message === ['invalid OarCluster "bad" args:', `  server.host: ${reason('host "h2" (tcp://10.0.0.2:2375)')}`].join("\n")
+                || assert.fail(error.message));
+        assert.deepStrictEqual(recorded.filter((r) => r.type.includes("dynamic")), []);
+        // Reachable addresses: the same cluster deploys (the local host unused: nothing runs there).
+        const { outputs } = await deploy({ hosts: hosts({ bindAddress: "10.0.0.2" }), server: { host: "h2", almightyPort: 16666 }, nodeHosts: ["h2", "h3"], nodes });
+        assert.deepStrictEqual(outputs.nodeNames, ["n1", "n2", "n3"]);
+        // All on one loopback host, as on a laptop: no cluster over hosts, nothing to refuse.
+        await deploy({ host: Host.local(), nodes: 2 });
+    });
 });

@@ -207,7 +207,8 @@ export class EdmMaster extends pulumi.ComponentResource {
         }
         const backends: Backend[] = workers.map((worker) => worker.backend);
         this.upstream = new NginxConfigFile(`${this.platform.cluster}-upstream`, {
-            dockerHost: this.platform.host.dockerHost,
+            // The whole engine block: a master on a TLS or ssh:// engine is reached as its containers are.
+            ...this.platform.host.engine,
             container: this.nginx.containerName,
             path: upstreamPath,
             content: renderUpstream(backends),

@@ -1,14 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { shimProvider } from "../core/provider-shim";
 import { Inputs } from "../core/docker/resources";
-import { inspect, runDocker } from "../core/docker/cli";
+import { Engine, inspect, runDocker } from "../core/docker/cli";
 
 // The load balancer's upstream file as a resource: written into the running nginx container,
 // checked with `nginx -t`, and applied with `nginx -s reload`, so a change of workers never
 // restarts the master's container (the seed edited nginx.conf by hand and rebuilt the image).
 
-export interface NginxConfigInputs {
-    dockerHost?: string;
+/**
+ * The engine block (`dockerHost`, and `dockerTls`/`dockerSsh` for a TLS or ssh:// engine, as
+ * `Host.engine` gives them): the file is written over the same connection as the master's
+ * containers. The TLS and ssh settings are how to connect, not where the file is: no diff.
+ */
+export interface NginxConfigInputs extends Engine {
     /** The nginx container, by name. */
     container: string;
     /** The file's path in the container; nginx.conf must include it. */
@@ -50,7 +54,7 @@ export function upstreamAsFound(id: string, props: NginxConfigInputs, running: s
 }
 
 async function apply(inputs: NginxConfigInputs): Promise<void> {
-    await runDocker(inputs.dockerHost, ["exec", "-i", inputs.container, "sh", "-c", renderApplyScript(inputs.path)],
+    await runDocker(inputs, ["exec", "-i", inputs.container, "sh", "-c", renderApplyScript(inputs.path)],
         Buffer.from(inputs.content, "utf8"));
 }
 
@@ -61,14 +65,15 @@ export const nginxConfigProvider: pulumi.dynamic.ResourceProvider = {
         return { id: `${inputs.container}:${inputs.path}`, outs: inputs };
     },
     async read(id: string, props: NginxConfigInputs) {
-        const running = await inspect(props.dockerHost, "container", props.container, "{{.State.Running}}");
+        const running = await inspect(props, "container", props.container, "{{.State.Running}}");
         const content = running === "true"
-            ? await runDocker(props.dockerHost, ["exec", props.container, "cat", props.path]).catch(() => "")
+            ? await runDocker(props, ["exec", props.container, "cat", props.path]).catch(() => "")
             : undefined;
         return upstreamAsFound(id, props, running, content);
     },
     async diff(_id: string, olds: NginxConfigInputs, news: NginxConfigInputs) {
         // A new container has no file yet; the same container only needs the new text and a reload.
+        // dockerTls and dockerSsh are left out: a rotated certificate or key changes nothing here.
         const replaces = ["dockerHost", "container", "path"].filter((key) =>
             (olds as unknown as Record<string, unknown>)[key] !== (news as unknown as Record<string, unknown>)[key]);
         const changes = replaces.length > 0 || olds.content !== news.content || JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers);

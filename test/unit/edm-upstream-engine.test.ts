@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { fakeDockerOnPath } from "../support/fake-docker";
 import { installMocks, named, recordingOptions, resetRecorded, settle } from "../support/mocks";
 
 installMocks("test");
@@ -19,48 +19,32 @@ const tls = { ca: pemOf("CERTIFICATE"), cert: pemOf("CERTIFICATE"), key: pemOf("
 const ssh = { privateKey: pemOf("OPENSSH PRIVATE KEY"), knownHosts: "10.0.0.3 ssh-ed25519 AAAA", options: { ConnectTimeout: "5" } };
 
 /**
- * A `docker` on PATH that logs, per call, its first three words (the script after them has
- * newlines) and how it was told to reach the engine
- * (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, the `ssh` first on PATH); keeps what it was
- * piped; says the container runs; and `cat`s back "upstream as found".
+ * Logs, per call, its first three words (the script after them has newlines) and how it was told
+ * to reach the engine (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, the `ssh` first on PATH);
+ * keeps what it was piped; says the container runs; and `cat`s back "upstream as found".
  */
-function fakeDocker(): { dir: string; calls: () => Record<string, string>[]; piped: () => string } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-docker-"));
-    fs.writeFileSync(path.join(dir, "docker"), [
-        "#!/bin/sh",
-        `printf 'args=%s\\thost=%s\\ttls=%s\\tcerts=%s\\tssh=%s\\n' "$1 $2 $3" "$DOCKER_HOST" "$DOCKER_TLS_VERIFY" "$DOCKER_CERT_PATH" "$(command -v ssh)" >> "${dir}/calls"`,
-        `if [ "$1 $2" = "exec -i" ]; then cat > "${dir}/piped"; fi`,
-        `if [ "$1 $2" = "container inspect" ]; then echo true; fi`,
-        `if [ "$1" = exec ] && [ "$3" = cat ]; then echo "upstream as found"; fi`,
-    ].join("\n"), { mode: 0o755 });
-    const calls = () => fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n")
-        .map((line) => Object.fromEntries(line.split("\t").map((field) => [field.slice(0, field.indexOf("=")), field.slice(field.indexOf("=") + 1)])));
-    return { dir, calls, piped: () => fs.readFileSync(path.join(dir, "piped"), "utf8") };
-}
+const dockerScript = (dir: string) => [
+    `printf 'args=%s\\thost=%s\\ttls=%s\\tcerts=%s\\tssh=%s\\n' "$1 $2 $3" "$DOCKER_HOST" "$DOCKER_TLS_VERIFY" "$DOCKER_CERT_PATH" "$(command -v ssh)" >> "${dir}/calls"`,
+    `if [ "$1 $2" = "exec -i" ]; then cat > "${dir}/piped"; fi`,
+    `if [ "$1 $2" = "container inspect" ]; then echo true; fi`,
+    `if [ "$1" = exec ] && [ "$3" = cat ]; then echo "upstream as found"; fi`,
+];
 
 describe("EDM upstream file on a TLS or ssh:// engine (unit: a faked docker CLI)", () => {
-    const savedPath = process.env.PATH;
-    let fake: ReturnType<typeof fakeDocker>;
+    const fake = fakeDockerOnPath(dockerScript);
+    const calls = () => fake.read("calls").trim().split("\n")
+        .map((line) => Object.fromEntries(line.split("\t").map((field) => [field.slice(0, field.indexOf("=")), field.slice(field.indexOf("=") + 1)])));
     const file = { container: "s-edm-nginx", path: "/etc/nginx/edm/workers.conf", content: "upstream edm_workers { server worker1:8833; }\n", triggers: ["c1"] };
-
-    beforeEach(() => {
-        fake = fakeDocker();
-        process.env.PATH = `${fake.dir}${path.delimiter}${savedPath}`;
-    });
-    afterEach(() => {
-        process.env.PATH = savedPath;
-        fs.rmSync(fake.dir, { recursive: true, force: true });
-    });
 
     it("writes and reloads, and refresh reads it back, with the TLS material handed to the docker CLI", async () => {
         const inputs: Inputs = { ...file, dockerHost: "tcp://10.0.0.9:2376", dockerTls: tls };
         await nginxConfigProvider.create!(inputs);
         const found = await nginxConfigProvider.read!("id", inputs);
-        assert.strictEqual(fake.piped(), file.content);
+        assert.strictEqual(fake.read("piped"), file.content);
         assert.strictEqual(found.props?.content, "upstream as found", "refresh reached the container");
-        const calls = fake.calls();
-        assert.deepStrictEqual(calls.map((call) => call.args.split(" ").slice(0, 2).join(" ")), ["exec -i", "container inspect", "exec s-edm-nginx"]);
-        for (const call of calls) {
+        const made = calls();
+        assert.deepStrictEqual(made.map((call) => call.args.split(" ").slice(0, 2).join(" ")), ["exec -i", "container inspect", "exec s-edm-nginx"]);
+        for (const call of made) {
             assert.strictEqual(call.host, "tcp://10.0.0.9:2376", call.args);
             assert.strictEqual(call.tls, "1", call.args);
             assert.strictEqual(fs.readFileSync(path.join(call.certs, "ca.pem"), "utf8"), tls.ca, call.args);
@@ -71,8 +55,8 @@ describe("EDM upstream file on a TLS or ssh:// engine (unit: a faked docker CLI)
     it("applies an update over ssh:// with the key, known hosts and options in the ssh the CLI runs", async () => {
         const inputs: Inputs = { ...file, dockerHost: "ssh://root@10.0.0.3", dockerSsh: ssh };
         await nginxConfigProvider.update!("id", inputs, { ...inputs, content: "upstream edm_workers {}\n" });
-        assert.strictEqual(fake.piped(), "upstream edm_workers {}\n");
-        const [call] = fake.calls();
+        assert.strictEqual(fake.read("piped"), "upstream edm_workers {}\n");
+        const [call] = calls();
         assert.strictEqual(call.host, "ssh://root@10.0.0.3");
         assert.strictEqual(call.tls, "");
         assert.match(call.ssh, /clusterlab-engine-/, "the wrapper, not the system's ssh");
@@ -83,7 +67,7 @@ describe("EDM upstream file on a TLS or ssh:// engine (unit: a faked docker CLI)
 
     it("a plain engine gets no TLS and no wrapper: DOCKER_HOST only, as before", async () => {
         await nginxConfigProvider.create!({ ...file, dockerHost: "tcp://10.0.0.2:2375" });
-        const [call] = fake.calls();
+        const [call] = calls();
         assert.deepStrictEqual([call.host, call.tls, call.certs, /clusterlab-engine-/.test(call.ssh)], ["tcp://10.0.0.2:2375", "", "", false]);
     });
 

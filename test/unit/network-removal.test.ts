@@ -77,7 +77,9 @@ describe("DockerNetwork delete: Docker 20.10's stale \"has active endpoints\" (u
             "ep-4f2a": { Name: "oar-node9", EndpointID: "4f2a" },
             "c-live": { Name: "someone-elses", EndpointID: "e3" },
         }));
-        await removeNetwork(undefined, "net-id", "stress-net", fast);
+        const refusals: string[] = [];
+        await removeNetwork(undefined, "net-id", "stress-net", { ...fast, onRefused: (tries, listed) => refusals.push(`${tries}: ${listed.map((e) => e.name).join(" ")}`) });
+        assert.deepStrictEqual(refusals, ["1: oar-node7 oar-node9 someone-elses"]);
         assert.deepStrictEqual(disconnects(fake.calls()).sort(), [
             "network disconnect --force net-id oar-node7",
             "network disconnect --force net-id oar-node9",

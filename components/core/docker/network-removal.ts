@@ -24,6 +24,8 @@ export interface NetworkRemovalOptions {
     firstDelayMs?: number;
     /** The longest single wait, in ms (default 4000). */
     maxDelayMs?: number;
+    /** Told of each refusal (the try's number, from 1) with the endpoints the engine then listed; for measurements. */
+    onRefused?: (tries: number, listed: ListedEndpoint[]) => void;
 }
 
 /** True for the engine's refusal to remove a network that (it believes) still has endpoints. */
@@ -135,7 +137,9 @@ export async function removeNetwork(engine: EngineRef, id: string, name: string,
             return;
         }
         attached = [];
-        await Promise.all(parseEndpoints(listed).map(async (endpoint) => {
+        const endpoints = parseEndpoints(listed);
+        options.onRefused?.(tries, endpoints);
+        await Promise.all(endpoints.map(async (endpoint) => {
             const container = endpoint.key.startsWith("ep-")
                 ? undefined
                 : await inspect(engine, "container", endpoint.key, "{{.Id}}");

@@ -176,7 +176,9 @@ export class OarCluster extends pulumi.ComponentResource {
                 sharedVolumes: [{ volume: onHost(on).home, containerPath: "/home" }],
                 binds: shared,
                 memoryMb: node.memoryMb,
-                dependsOn: [server],
+                // No dependsOn the server: a node is an sshd that needs nothing of it to start, so
+                // nodes start beside the server (up) and go beside it (destroy); its registration
+                // below is what waits for both.
                 ...(node.sshPort === false ? {} : { ports: [{ name: "ssh", internal: 6667, external: node.sshPort, scheme: "ssh" }] }),
                 ...(on.name === host.name ? {} : { extraHosts: { server: host.advertiseAddress } }),
             }, on);

@@ -194,12 +194,15 @@ PGC
   # Keep the DB users' passwords equal to the env (the secrets may have been rotated).
   psql_admin "-c \"ALTER ROLE oar PASSWORD '${OAR_DB_PASSWORD//\'/\'\'}'; ALTER ROLE oar_ro PASSWORD '${OAR_DB_RO_PASSWORD//\'/\'\'}'\"" >/dev/null
   # The properties node registrations set (oar-register-node), made here once rather than
-  # looked up by each registration: registrations run one at a time, and each OAR tool is a
-  # Perl start of a second or more.
+  # looked up by each registration: each OAR tool is a Perl start of a second or more.
   props="$(oarproperty -l)"
   grep -qx host <<<"$props" || oarproperty -a host -c >/dev/null
   grep -qx cpu <<<"$props" || oarproperty -a cpu >/dev/null
   grep -qx core <<<"$props" || oarproperty -a core >/dev/null
+  # The cpu and core ids registrations draw (oar-register-node), past every id in use: drawn
+  # from sequences, registrations of different nodes need no common lock.
+  psql_admin "-d oar -c \"CREATE SEQUENCE IF NOT EXISTS clusterlab_cpu; CREATE SEQUENCE IF NOT EXISTS clusterlab_core;
+    SELECT setval('clusterlab_cpu', coalesce(max(cpu), 0) + 1, false), setval('clusterlab_core', coalesce(max(core), 0) + 1, false) FROM resources\"" >/dev/null
 
   stop() {
     log "stopping"

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { changesOf, danglingVolumes, labelledLeftovers, policyPack, suiteStack } from "./support/lifecycle";
-import { aliveNodes, runJob } from "./support/oar";
+import { aliveNodes, resourceIds, runJob } from "./support/oar";
 import { docker, e2eOptOut, shell } from "./support/toolchain";
 
 const sshPort = 22022;
@@ -31,6 +31,11 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
         console.log(`      up to a job-ready 3-node cluster: ${((Date.now() - started) / 1000).toFixed(1)}s`);
         names = (await stack.outputs()).clusters.oar.containerNames;
         assert.deepStrictEqual(aliveNodes(names.server), ["node1", "node2", "node3"]);
+        // The three registrations ran at once: each node must still have drawn its own cpu and core ids.
+        const resources = resourceIds(names.server);
+        assert.deepStrictEqual(resources.map((r) => r.host).sort(), ["node1", "node2", "node3"]);
+        assert.strictEqual(new Set(resources.map((r) => r.cpu)).size, 3, JSON.stringify(resources));
+        assert.strictEqual(new Set(resources.map((r) => r.core)).size, 3, JSON.stringify(resources));
     });
 
     it("OarCluster: the output's submit command, pasted, runs a job", async () => {
@@ -87,6 +92,7 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
         const grow = await stack.up();
         assert.deepStrictEqual(changesOf(grow.summary.resourceChanges), { create: 3 });
         assert.deepStrictEqual(aliveNodes(names.server), ["node1", "node2", "node3", "node4"]);
+        assert.strictEqual(new Set(resourceIds(names.server).map((r) => r.cpu)).size, 4, "node4 draws a cpu id of its own");
         await stack.setClusters(oar(3));
         const shrink = await stack.up();
         assert.deepStrictEqual(changesOf(shrink.summary.resourceChanges), { delete: 3 });

@@ -51,6 +51,13 @@ describe("OarCluster (unit, mocked engine)", () => {
         assert.deepStrictEqual(named("oar-n2-registration", exec).inputs.create, ["oar-register-node", "n2", "1"]);
     });
 
+    it("starts the nodes beside the server, not after it (a node needs nothing of it to start); the frontend waits for it", async () => {
+        await deploy({ nodes: 2 });
+        const waitsFor = (role: string) => byType(container).find((c) => c.inputs.name === `test-oar-${role}`)!.dependsOn ?? [];
+        assert.ok(!waitsFor("node1").includes("oar-server") && !waitsFor("node2").includes("oar-server"), `node1 waits for ${JSON.stringify(waitsFor("node1"))}`);
+        assert.ok(waitsFor("frontend").includes("oar-server"), `the frontend waits for ${JSON.stringify(waitsFor("frontend"))}`);
+    });
+
     it("makes the ssh keys and database passwords once per stack and keeps them secret", async () => {
         await deploy();
         assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/clusterlab:SshKeyPair").map((k) => [k.name, k.additionalSecretOutputs]),

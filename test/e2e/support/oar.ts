@@ -17,6 +17,16 @@ export function aliveNodes(server: string): string[] {
     return Object.keys(hosts).filter((host) => hosts[host].length > 0 && hosts[host].every((s) => s === "Alive")).sort();
 }
 
+/** Each OAR resource's host, cpu id and core id, read from the server's database. */
+export function resourceIds(server: string): { host: string; cpu: number; core: number }[] {
+    const rows = docker("exec", server, "su", "postgres", "-s", "/bin/sh", "-c",
+        "psql -qtAX -F ' ' -d oar -c 'SELECT network_address, cpu, core FROM resources ORDER BY resource_id'");
+    return rows.split("\n").filter((row) => row.trim() !== "").map((row) => {
+        const [host, cpu, core] = row.trim().split(" ");
+        return { host, cpu: Number(cpu), core: Number(core) };
+    });
+}
+
 /**
  * Submits a batch job as the user on the frontend (through a login: oarsub refuses a session
  * without one) and waits, bounded, until OAR ends it; returns its state, exit code and stdout.

@@ -113,6 +113,7 @@ async function main() {
             [`scale out ${result.nodes} → ${result.nodes + 1}`, cell(f.scaleOut), "", "", "", ""],
             ["no-op up", cell(f.noopUp), "", "", "", ""],
         ]));
+        console.log(`state after up: ${(figure(result.runs, "stateBytes").median / 1024).toFixed(0)} KB (pulumi stack export)`);
         console.log(`scale-out changes: ${JSON.stringify(result.scaleOutChanges)}; no-op changes: ${JSON.stringify(result.noopChanges)}`);
     }
     if (preview !== undefined) {

@@ -50,6 +50,11 @@ export class ClusterlabSide {
         return deployedGraph(JSON.parse(exported));
     }
 
+    /** The size of the stack's state as `pulumi stack export` writes it: what Pulumi rewrites after every step. */
+    stateBytes(): number {
+        return Buffer.byteLength(this.pulumi(["stack", "export"]));
+    }
+
     private pulumi(args: string[]): string {
         return execFileSync("pulumi", [...args, "--stack", this.stack.name], {
             cwd: repoRoot, env: { ...process.env, ...this.stack.env }, encoding: "utf8", maxBuffer: 1 << 28,

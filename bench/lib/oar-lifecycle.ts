@@ -8,6 +8,8 @@ import { floorDown, floorUp } from "./floor";
 /** Every timing of one run of the OAR lifecycle, in ms, and what the updates changed. */
 export interface OarRun {
     clusterlabReadyMs: number;
+    /** The deployed stack's state, in bytes (`pulumi stack export`). */
+    stateBytes: number;
     noopUpMs: number;
     noopChanges: Record<string, number>;
     scaleOutMs: number;
@@ -71,6 +73,7 @@ export class OarLifecycle {
         const upMs = await side.up();
         const server = side.serverContainer();
         const clusterlabReadyMs = upMs + await timed(() => jobReady(server, nodes));
+        const stateBytes = side.stateBytes();
         this.graph ??= side.deployed();
         this.compose ??= new ComposeSide(this.composeBin, `${side.stack.name}-compose`, this.graph);
         const noopUpMs = await side.up();
@@ -100,7 +103,7 @@ export class OarLifecycle {
         const floor = await floorUp(this.graph);
         const floorDownMs = await floorDown(this.graph);
         return {
-            clusterlabReadyMs, noopUpMs, noopChanges, scaleOutMs, scaleOutChanges, clusterlabDestroyMs, emptyDestroyMs, objectsGoneDestroyMs,
+            clusterlabReadyMs, stateBytes, noopUpMs, noopChanges, scaleOutMs, scaleOutChanges, clusterlabDestroyMs, emptyDestroyMs, objectsGoneDestroyMs,
             composeReadyMs, composeDownMs, floorStartedMs: floor.startedMs, floorHealthyMs: floor.healthyMs, floorDownMs,
         };
     }

@@ -1,7 +1,7 @@
 // Tries to make Docker 20.10's stale network endpoint happen on the real engine, and whether
 // clusterlab's network removal (components/core/docker/network-removal.ts) gets past it:
 //
-//   node -r ts-node/register/transpile-only bench/stale-endpoint.ts [--containers 50] [--rounds 10] [--like-clusterlab] [--no-init]
+//   node -r ts-node/register/transpile-only bench/stale-endpoint.ts [--containers 50] [--rounds 10] [--like-clusterlab [--busy-health]] [--no-init]
 //
 // Each round: a network, N containers on it (debian:bookworm-slim, `sleep infinity` under
 // --init), all removed at once the way DockerContainer's delete does (`docker stop --time 10`,
@@ -23,6 +23,9 @@ const rounds = option("rounds", 10);
 // --like-clusterlab: the flags DockerContainer gives OAR's containers (renderCreateArgs): hostname,
 // network alias, restart policy, memory limit, healthcheck, and `create` then `start`.
 const likeClusterlab = process.argv.includes("--like-clusterlab");
+// --busy-health: a healthcheck exec always in flight (`sleep 1` every second), as when the bench's
+// OAR containers were stopped mid-check ("Health check … cannot exec in a stopped state" in the log).
+const healthCommand = process.argv.includes("--busy-health") ? ["--health-cmd", "sleep 1", "--health-interval", "1s"] : ["--health-cmd", "true", "--health-interval", "2s"];
 // --no-init: `sleep` as PID 1 ignores SIGTERM, so every `docker stop` ends in a SIGKILL after 10 s.
 const init = process.argv.includes("--no-init") ? [] : ["--init"];
 const run = `${Date.now().toString(36)}`;
@@ -50,7 +53,7 @@ async function oneRound(round: number): Promise<Round> {
     await Promise.all(names.map(async (name) => {
         const flags = likeClusterlab
             ? ["--hostname", name, "--network-alias", name, "--restart", "unless-stopped", "--memory", "64m",
-                "--health-cmd", "true", "--health-interval", "2s", "--health-timeout", "5s", "--health-retries", "30"]
+                ...healthCommand, "--health-timeout", "5s", "--health-retries", "30"]
             : [];
         await runDocker(undefined, ["create", ...init, "--network", network, ...labels, ...flags, "--name", name,
             "debian:bookworm-slim", "sleep", "infinity"]);

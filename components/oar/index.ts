@@ -185,7 +185,8 @@ export class OarCluster extends pulumi.ComponentResource {
             // Added once the node's sshd answers: a node added earlier is marked Suspected (notes).
             // A node container made anew (after a fault) is registered anew, which revives it.
             // Unregistered when its node goes (scale in), but not when the server goes too: a
-            // whole-cluster destroy skips the unregistrations, which run one at a time (bench/).
+            // whole-cluster destroy skips the unregistrations: each is a docker exec and OAR tools,
+            // steps that only slow the destroy of containers about to go (bench/).
             new DockerExec(`${name}-${node.name}-registration`, {
                 ...host.engine,
                 container: server.containerName,

@@ -39,7 +39,7 @@ async function lifecycle(composeBin: string, nodes: number) {
             console.error(`bench: ${nodes} nodes, run ${i + 1}/${runs}: ${JSON.stringify(rows[i])}`);
         }
     } finally {
-        bench.dispose();
+        await bench.dispose();
         await side.dispose();
     }
     const f = {
@@ -47,6 +47,7 @@ async function lifecycle(composeBin: string, nodes: number) {
         floorHealthy: figure(rows, "floorHealthyMs"), floorStarted: figure(rows, "floorStartedMs"),
         clusterlabDestroy: figure(rows, "clusterlabDestroyMs"),
         emptyDestroy: figure(rows, "emptyDestroyMs"), objectsGoneDestroy: figure(rows, "objectsGoneDestroyMs"),
+        pulumiAloneDestroy: figure(rows, "pulumiAloneDestroyMs"),
         composeDown: figure(rows, "composeDownMs"), floorDown: figure(rows, "floorDownMs"),
         scaleOut: figure(rows, "scaleOutMs"), noopUp: figure(rows, "noopUpMs"),
     };
@@ -110,6 +111,7 @@ async function main() {
             ["destroy", cell(f.clusterlabDestroy), cell(f.composeDown), String(result.destroyRatio), cell(f.floorDown), String(result.destroyVsFloorRatio)],
             ["  destroy of the empty stack (the CLI alone)", cell(f.emptyDestroy), "", String(ratioOf(f.emptyDestroy, f.composeDown)), "", ""],
             ["  destroy, objects already gone (no engine work)", cell(f.objectsGoneDestroy), "", String(ratioOf(f.objectsGoneDestroy, f.composeDown)), "", ""],
+            ["  Pulumi alone: as many no-op dynamic resources", cell(f.pulumiAloneDestroy), "", String(ratioOf(f.pulumiAloneDestroy, f.composeDown)), "", ""],
             [`scale out ${result.nodes} → ${result.nodes + 1}`, cell(f.scaleOut), "", "", "", ""],
             ["no-op up", cell(f.noopUp), "", "", "", ""],
         ]));

@@ -50,9 +50,14 @@ export class ClusterlabSide {
         return deployedGraph(JSON.parse(exported));
     }
 
-    /** The size of the stack's state as `pulumi stack export` writes it: what Pulumi rewrites after every step. */
-    stateBytes(): number {
-        return Buffer.byteLength(this.pulumi(["stack", "export"]));
+    /**
+     * The stack's state as `pulumi stack export` writes it: its size in bytes (what Pulumi
+     * rewrites after every step) and how many dynamic resources it holds (each a step of destroy).
+     */
+    state(): { bytes: number; dynamicResources: number } {
+        const text = this.pulumi(["stack", "export"]);
+        const resources = (JSON.parse(text) as { deployment: { resources?: { type: string }[] } }).deployment.resources ?? [];
+        return { bytes: Buffer.byteLength(text), dynamicResources: resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).length };
     }
 
     private pulumi(args: string[]): string {

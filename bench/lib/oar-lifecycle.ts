@@ -4,6 +4,7 @@ import { ClusterlabSide } from "./clusterlab-side";
 import { ComposeSide } from "./compose-side";
 import type { DeployedGraph } from "./deployment";
 import { floorDown, floorUp } from "./floor";
+import { PulumiAlone } from "./pulumi-alone";
 
 /** Every timing of one run of the OAR lifecycle, in ms, and what the updates changed. */
 export interface OarRun {
@@ -19,6 +20,8 @@ export interface OarRun {
     emptyDestroyMs: number;
     /** `pulumi destroy` of a deployed cluster whose Docker objects were already removed: every step but the engine's work. */
     objectsGoneDestroyMs: number;
+    /** `pulumi destroy` of as many dynamic resources that do nothing (bench/pulumi-alone): Pulumi's own cost. */
+    pulumiAloneDestroyMs: number;
     composeReadyMs: number;
     composeDownMs: number;
     floorStartedMs: number;
@@ -62,6 +65,7 @@ export class OarLifecycle {
     /** What clusterlab's first deployment made: the compose file and the floor are made from it. */
     private graph?: DeployedGraph;
     private compose?: ComposeSide;
+    private readonly alone = new PulumiAlone();
 
     constructor(private readonly side: ClusterlabSide, private readonly nodes: number, private readonly composeBin: string) {}
 
@@ -73,7 +77,7 @@ export class OarLifecycle {
         const upMs = await side.up();
         const server = side.serverContainer();
         const clusterlabReadyMs = upMs + await timed(() => jobReady(server, nodes));
-        const stateBytes = side.stateBytes();
+        const state = side.state();
         this.graph ??= side.deployed();
         this.compose ??= new ComposeSide(this.composeBin, `${side.stack.name}-compose`, this.graph);
         const noopUpMs = await side.up();
@@ -92,6 +96,7 @@ export class OarLifecycle {
         await side.up();
         await floorDown(this.graph);
         const objectsGoneDestroyMs = await side.destroy();
+        const pulumiAloneDestroyMs = await this.alone.destroyMs(state.dynamicResources);
 
         const compose = this.compose;
         const composeReadyMs = await timed(async () => {
@@ -103,12 +108,13 @@ export class OarLifecycle {
         const floor = await floorUp(this.graph);
         const floorDownMs = await floorDown(this.graph);
         return {
-            clusterlabReadyMs, stateBytes, noopUpMs, noopChanges, scaleOutMs, scaleOutChanges, clusterlabDestroyMs, emptyDestroyMs, objectsGoneDestroyMs,
+            clusterlabReadyMs, stateBytes: state.bytes, noopUpMs, noopChanges, scaleOutMs, scaleOutChanges, clusterlabDestroyMs, emptyDestroyMs, objectsGoneDestroyMs, pulumiAloneDestroyMs,
             composeReadyMs, composeDownMs, floorStartedMs: floor.startedMs, floorHealthyMs: floor.healthyMs, floorDownMs,
         };
     }
 
-    dispose(): void {
+    async dispose(): Promise<void> {
         this.compose?.dispose();
+        await this.alone.dispose();
     }
 }

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { networkRemovalMessage, parseEndpoints, removeNetwork, retryDelays } from "../../components/core/docker/network-removal";
 import { networkProvider } from "../../components/core/docker/resources";
+import { fakeDockerOnPath } from "../support/fake-docker";
 
 /**
  * A `docker` on PATH that logs its argv and plays an engine with one network, from files in its
@@ -12,10 +12,7 @@ import { networkProvider } from "../../components/core/docker/resources";
  * JSON; `missing` = no such network), `live` (container ids that exist, one a line).
  */
 function fakeDocker() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-docker-net-"));
-    const file = (name: string) => path.join(dir, name);
-    fs.writeFileSync(file("docker"), [
-        "#!/bin/sh",
+    const fake = fakeDockerOnPath((dir) => [
         `d="${dir}"`,
         `echo "$*" >> "$d/calls"`,
         `case "$1 $2" in`,
@@ -36,11 +33,13 @@ function fakeDocker() {
         `"network disconnect") ;;`,
         `*) echo "unexpected: $*" >&2; exit 99;;`,
         "esac",
-    ].join("\n"), { mode: 0o755 });
+    ]);
     return {
-        dir,
-        set: (name: string, content: string) => fs.writeFileSync(file(name), content),
-        calls: () => (fs.existsSync(file("calls")) ? fs.readFileSync(file("calls"), "utf8").trim().split("\n") : []),
+        get dir() {
+            return fake.dir;
+        },
+        set: (name: string, content: string) => fs.writeFileSync(path.join(fake.dir, name), content),
+        calls: () => fake.read("calls").trim().split("\n").filter((call) => call !== ""),
     };
 }
 
@@ -50,17 +49,7 @@ const disconnects = (calls: string[]) => calls.filter((call) => call.startsWith(
 const fast = { budgetMs: 200, firstDelayMs: 10, maxDelayMs: 40 };
 
 describe("DockerNetwork delete: Docker 20.10's stale \"has active endpoints\" (unit: a faked docker CLI)", () => {
-    const savedPath = process.env.PATH;
-    let fake: ReturnType<typeof fakeDocker>;
-
-    beforeEach(() => {
-        fake = fakeDocker();
-        process.env.PATH = `${fake.dir}${path.delimiter}${savedPath}`;
-    });
-    afterEach(() => {
-        process.env.PATH = savedPath;
-        fs.rmSync(fake.dir, { recursive: true, force: true });
-    });
+    const fake = fakeDocker();
 
     it("removes the network once a transient \"has active endpoints\" clears (the provider's own delete, default bound)", async () => {
         fake.set("rm-fails", "2");

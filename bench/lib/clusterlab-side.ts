@@ -1,7 +1,8 @@
-import { execFile, execFileSync } from "child_process";
+import { execFileSync } from "child_process";
 import { changesOf, TestStack } from "../../test/e2e/support/lifecycle";
 import { repoRoot } from "../../test/e2e/support/toolchain";
 import { deployedGraph, DeployedGraph } from "./deployment";
+import { timedPulumi } from "./timed-cli";
 
 /** An OarCluster of `nodes` nodes as the project's own stack program declares it. */
 export const oarClusters = (nodes: number) => ({ bench: { kind: "oar", nodes } });
@@ -66,20 +67,8 @@ export class ClusterlabSide {
         });
     }
 
-    /** Runs a pulumi command to its end; its wall time, or its output in the error when it fails. */
     private timedCli(args: string[]): Promise<number> {
-        const started = Date.now();
-        return new Promise((resolve, reject) => {
-            execFile("pulumi", [...args, "--stack", this.stack.name], {
-                cwd: repoRoot, env: { ...process.env, ...this.stack.env }, encoding: "utf8", maxBuffer: 1 << 28,
-            }, (error, stdout, stderr) => {
-                if (error !== null) {
-                    reject(new Error(`pulumi ${args.join(" ")} failed: ${error.message}\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
-                } else {
-                    resolve(Date.now() - started);
-                }
-            });
-        });
+        return timedPulumi([...args, "--stack", this.stack.name], { cwd: repoRoot, env: this.stack.env, what: "the project's program" });
     }
 
     async dispose(): Promise<void> {

@@ -1,9 +1,9 @@
-import { execFile } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as automation from "@pulumi/pulumi/automation";
+import { timedPulumi } from "./timed-cli";
 
 const program = path.join(__dirname, "..", "pulumi-alone");
 
@@ -27,16 +27,7 @@ export class PulumiAlone {
     }
 
     private cli(args: string[]): Promise<number> {
-        const started = Date.now();
-        return new Promise((resolve, reject) => {
-            execFile("pulumi", [...args, "--stack", this.name], { cwd: program, env: { ...process.env, ...this.env }, maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
-                if (error !== null) {
-                    reject(new Error(`pulumi ${args.join(" ")} (bench/pulumi-alone) failed: ${error.message}\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
-                } else {
-                    resolve(Date.now() - started);
-                }
-            });
-        });
+        return timedPulumi([...args, "--stack", this.name], { cwd: program, env: this.env, what: "bench/pulumi-alone" });
     }
 
     async dispose(): Promise<void> {

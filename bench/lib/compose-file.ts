@@ -1,4 +1,19 @@
+import { DockerContainerInputs, readinessCadenceSeconds } from "../../components/core/docker/resources";
 import type { DeployedGraph } from "./deployment";
+
+type Healthcheck = NonNullable<DockerContainerInputs["healthcheck"]>;
+
+/**
+ * The healthcheck a peer (compose, the floor) is given for one of clusterlab's: the same check,
+ * at an interval no longer than the readiness cadence (2 s). A peer learns readiness only from
+ * Docker's tests, the first an interval after start; clusterlab gives many-member roles (OAR's
+ * nodes) a 10 s interval and probes their readiness itself, which a peer cannot. A compose user
+ * would write the short interval, so the peer gets it: its readiness is not made 10 s late,
+ * and it pays the engine load of frequent tests, as such a file would. Pure.
+ */
+export function peerHealthcheck(health: Healthcheck): Healthcheck {
+    return { ...health, intervalSeconds: Math.min(health.intervalSeconds, readinessCadenceSeconds) };
+}
 
 /**
  * The compose file a user would write for what clusterlab deployed: the same images, names,
@@ -56,7 +71,7 @@ export function renderComposeProject(graph: DeployedGraph): { file: Record<strin
                 return { source: key, target: f.path, uid: "0", gid: "0", mode: f.mode ?? 0o644 };
             });
         }
-        const health = inputs.healthcheck;
+        const health = inputs.healthcheck === undefined ? undefined : peerHealthcheck(inputs.healthcheck);
         if (health !== undefined) {
             service.healthcheck = {
                 test: ["CMD-SHELL", escape(health.shellCommand)],

@@ -1,13 +1,15 @@
 import { renderCreateArgs } from "../../components/core/docker/resources";
 import { runDocker } from "../../components/core/docker/cli";
 import { ustarArchive } from "../../components/core/docker/tar";
+import { peerHealthcheck } from "./compose-file";
 import type { DeployedGraph } from "./deployment";
 import { sleep } from "../../test/e2e/support/poll";
 
 /**
  * The physical floor: the same containers made straight through the engine's API, all at once,
  * with no ordering and no tool in between — network and volumes, then every container created,
- * given its files and started in parallel. Times to all started and to all healthy.
+ * given its files and started in parallel. Times to all started and to all healthy (each at
+ * the peer's healthcheck interval, `peerHealthcheck`).
  */
 export async function floorUp(graph: DeployedGraph): Promise<{ startedMs: number; healthyMs: number }> {
     const started = Date.now();
@@ -18,7 +20,7 @@ export async function floorUp(graph: DeployedGraph): Promise<{ startedMs: number
         ...volumes.map((v) => runDocker(undefined, ["volume", "create", v])),
     ]);
     await Promise.all(graph.containers.map(async ({ inputs }) => {
-        await runDocker(undefined, renderCreateArgs(inputs));
+        await runDocker(undefined, renderCreateArgs({ ...inputs, healthcheck: inputs.healthcheck && peerHealthcheck(inputs.healthcheck) }));
         if (inputs.files.length > 0) {
             await runDocker(undefined, ["cp", "-", `${inputs.name}:/`], ustarArchive(inputs.files));
         }

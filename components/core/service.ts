@@ -19,7 +19,11 @@ export interface ServicePort {
 /** A readiness test run inside the container, as an argv. */
 export interface ServiceHealthcheck {
     test: string[];
-    /** Seconds between checks while starting and afterwards. Default 2. */
+    /**
+     * Seconds between Docker's checks, while starting and afterwards. Default 2. A longer one costs
+     * the engine fewer execs once the role is up (many members) and no readiness: while the
+     * container starts, its check is also run every half second from inside it (`renderReadinessProbe`).
+     */
     intervalSeconds?: number;
     /** Failures in a row that make the role unhealthy. Default 5. */
     retries?: number;

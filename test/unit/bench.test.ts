@@ -21,6 +21,7 @@ const exported = {
             }) },
             { urn: "urn:node1", type: "pulumi-nodejs:dynamic/docker:Container", dependencies: ["urn:server", "urn:image"], inputs: container("node1", {
                 ports: [{ ip: "127.0.0.1", internal: 22, external: 2222 }], command: ["sshd", "-D"],
+                healthcheck: { shellCommand: "sshd-answers", intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 60 },
             }) },
             { urn: "urn:reg1", type: "pulumi-nodejs:dynamic/docker:Exec", dependencies: ["urn:server", "urn:node1"], inputs: {
                 __provider: "p", container: "server", create: ["register", "node1"], delete: ["unregister", "node1"],
@@ -67,6 +68,10 @@ describe("bench: the compose file generated from a deployment", () => {
         assert.deepStrictEqual(file.volumes, { "db-vol": { name: "db-vol" } });
         assert.deepStrictEqual(services.node1.ports, [{ host_ip: "127.0.0.1", published: "2222", target: 22, protocol: "tcp" }]);
         assert.deepStrictEqual(services.node1.command, ["sshd", "-D"]);
+    });
+
+    it("gives compose the same check at no more than the 2 s readiness cadence: it learns readiness only from Docker's tests", () => {
+        assert.deepStrictEqual(services.node1.healthcheck, { test: ["CMD-SHELL", "sshd-answers"], interval: "2s", timeout: "5s", retries: 5, start_period: "60s" });
     });
 
     it("ships files as inline configs with their mode, and waits for a healthy dependency as clusterlab does", () => {

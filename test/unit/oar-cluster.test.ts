@@ -58,6 +58,16 @@ describe("OarCluster (unit, mocked engine)", () => {
         assert.ok(waitsFor("frontend").includes("oar-server"), `the frontend waits for ${JSON.stringify(waitsFor("frontend"))}`);
     });
 
+    it("has Docker test the many nodes every 10 s and the server and frontend every 2 s; all with the same check", async () => {
+        await deploy({ nodes: 2 });
+        const health = (role: string) => named(`oar-${role}`, container).inputs.healthcheck;
+        assert.strictEqual(health("node1").intervalSeconds, 10);
+        assert.strictEqual(health("node2").intervalSeconds, 10);
+        assert.strictEqual(health("server").intervalSeconds, 2);
+        assert.strictEqual(health("frontend").intervalSeconds, 2);
+        assert.strictEqual(health("node1").shellCommand, health("server").shellCommand);
+    });
+
     it("makes the ssh keys and database passwords once per stack and keeps them secret", async () => {
         await deploy();
         assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/clusterlab:SshKeyPair").map((k) => [k.name, k.additionalSecretOutputs]),

@@ -7,7 +7,10 @@
 # 1. A lock left in a file backend by a pulumi process that no longer runs (same host, its pid
 #    gone) is removed. A lock held by a live process, or taken on another host, is reported and
 #    left alone: that `up` may still be running.
-# 2. `pulumi refresh --clear-pending-creates`: the resources Pulumi was creating when it stopped
+# 2. The dynamic-provider processes the cut-short `pulumi` left running (its child, which outlives
+#    a SIGKILL) are stopped, so none still creates or starts a container behind the refresh
+#    (scripts/stop-orphan-providers.sh; a provider whose pulumi still runs is left alone).
+# 3. `pulumi refresh --clear-pending-creates`: the resources Pulumi was creating when it stopped
 #    are dropped from its pending list, and the rest of the state is checked against the engine.
 #    Whatever those creates left on the engine carries the stack's labels, and the next `up`
 #    takes it over (networks, volumes) or replaces it (containers).
@@ -40,4 +43,5 @@ case "$PULUMI_BACKEND_URL" in
   *) echo "recover: $PULUMI_BACKEND_URL is not a file backend; its locks are the service's (pulumi cancel)" >&2 ;;
 esac
 
+bash scripts/stop-orphan-providers.sh
 pulumi refresh --yes --stack "$stack" --clear-pending-creates --non-interactive

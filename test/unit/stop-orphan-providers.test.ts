@@ -1,0 +1,73 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const script = path.resolve(__dirname, "..", "..", "scripts", "stop-orphan-providers.sh");
+
+/** True while a process runs (and is not a zombie). */
+function alive(pid: number): boolean {
+    try {
+        return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    } catch {
+        return false;
+    }
+}
+
+describe("scripts/stop-orphan-providers.sh (real processes)", () => {
+    let dir: string;
+    const started: number[] = [];
+
+    /**
+     * A stand-in provider: `sleep` whose command line reads like Pulumi's dynamic provider, its
+     * working directory `cwd`, started by a parent that is `pulumi` (a bash linked under that
+     * name, which keeps running) or by a shell that exits at once (the provider is orphaned).
+     */
+    function provider(cwd: string, parent: "pulumi" | "gone"): number {
+        const pidFile = path.join(dir, `pid-${started.length}`);
+        const start = path.join(dir, `start-${started.length}.sh`);
+        fs.writeFileSync(start, [
+            `(cd '${cwd}' && exec -a 'node /x/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js' sleep 60) >/dev/null 2>&1 &`,
+            `echo $! > '${pidFile}'`,
+            ...(parent === "pulumi" ? ["wait"] : []),
+        ].join("\n"));
+        const shell = parent === "pulumi" ? path.join(dir, "pulumi") : "bash";
+        spawnSync("bash", ["-c", `'${shell}' '${start}' >/dev/null 2>&1 & while [ ! -s '${pidFile}' ]; do sleep 0.05; done`], { timeout: 10000 });
+        const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+        started.push(pid);
+        return pid;
+    }
+
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "orphans-"));
+        fs.mkdirSync(path.join(dir, "project", "stacks"), { recursive: true });
+        fs.mkdirSync(path.join(dir, "other"));
+        fs.symlinkSync(fs.realpathSync("/bin/bash"), path.join(dir, "pulumi"));
+    });
+
+    afterEach(() => {
+        for (const pid of started.splice(0)) {
+            try {
+                process.kill(pid, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("stops a provider of the folder's program whose pulumi is gone, and no other", () => {
+        const orphan = provider(path.join(dir, "project", "stacks"), "gone");
+        const owned = provider(path.join(dir, "project", "stacks"), "pulumi");
+        const elsewhere = provider(path.join(dir, "other"), "gone");
+        assert.ok([orphan, owned, elsewhere].every(alive), "the stand-ins run");
+        const run = spawnSync("bash", [script, path.join(dir, "project")], { encoding: "utf8", timeout: 20000 });
+        assert.strictEqual(run.status, 0, run.stderr);
+        spawnSync("sleep", ["0.2"]);
+        assert.ok(!alive(orphan), `the orphan ${orphan} was stopped: ${run.stderr}`);
+        assert.match(run.stderr, new RegExp(`stopping pid ${orphan}, a dynamic provider of a pulumi that no longer runs`));
+        assert.ok(alive(owned), "a provider whose pulumi runs is left alone");
+        assert.ok(alive(elsewhere), "another folder's provider is left alone");
+    });
+});

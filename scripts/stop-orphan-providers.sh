@@ -24,7 +24,8 @@ has_pulumi_ancestor() {
   return 1
 }
 
-for pid in $(pgrep -f "cmd/dynamic-provider/index.js" || true); do
+# Node running the provider host itself, not any command line that merely mentions it.
+for pid in $(pgrep -f '^([^ ]*/)?node [^ ]*/cmd/dynamic-provider/index\.js( |$)' || true); do
   cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null)" || continue
   case "$cwd/" in "$folder"/*) ;; *) continue ;; esac
   has_pulumi_ancestor "$pid" && continue

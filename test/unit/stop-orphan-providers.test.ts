@@ -23,12 +23,15 @@ describe("scripts/stop-orphan-providers.sh (real processes)", () => {
      * A stand-in provider: `sleep` whose command line reads like Pulumi's dynamic provider, its
      * working directory `cwd`, started by a parent that is `pulumi` (a bash linked under that
      * name, which keeps running) or by a shell that exits at once (the provider is orphaned).
+     * `mentionOnly`: a shell whose command line only mentions the provider's path.
      */
-    function provider(cwd: string, parent: "pulumi" | "gone"): number {
+    function provider(cwd: string, parent: "pulumi" | "gone", mentionOnly = false): number {
         const pidFile = path.join(dir, `pid-${started.length}`);
         const start = path.join(dir, `start-${started.length}.sh`);
         fs.writeFileSync(start, [
-            `(cd '${cwd}' && exec -a 'node /x/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js' sleep 60) >/dev/null 2>&1 &`,
+            mentionOnly
+                ? `(cd '${cwd}' && exec bash -c 'sleep 60; : node /x/cmd/dynamic-provider/index.js') >/dev/null 2>&1 &`
+                : `(cd '${cwd}' && exec -a 'node /x/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js' sleep 60) >/dev/null 2>&1 &`,
             `echo $! > '${pidFile}'`,
             ...(parent === "pulumi" ? ["wait"] : []),
         ].join("\n"));
@@ -61,7 +64,8 @@ describe("scripts/stop-orphan-providers.sh (real processes)", () => {
         const orphan = provider(path.join(dir, "project", "stacks"), "gone");
         const owned = provider(path.join(dir, "project", "stacks"), "pulumi");
         const elsewhere = provider(path.join(dir, "other"), "gone");
-        assert.ok([orphan, owned, elsewhere].every(alive), "the stand-ins run");
+        const mention = provider(path.join(dir, "project"), "gone", true);
+        assert.ok([orphan, owned, elsewhere, mention].every(alive), "the stand-ins run");
         const run = spawnSync("bash", [script, path.join(dir, "project")], { encoding: "utf8", timeout: 20000 });
         assert.strictEqual(run.status, 0, run.stderr);
         spawnSync("sleep", ["0.2"]);
@@ -69,5 +73,6 @@ describe("scripts/stop-orphan-providers.sh (real processes)", () => {
         assert.match(run.stderr, new RegExp(`stopping pid ${orphan}, a dynamic provider of a pulumi that no longer runs`));
         assert.ok(alive(owned), "a provider whose pulumi runs is left alone");
         assert.ok(alive(elsewhere), "another folder's provider is left alone");
+        assert.ok(alive(mention), "a process that only mentions the provider's path is left alone");
     });
 });

@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { TestStack } from "../test/e2e/support/lifecycle";
 import { prepareToolchain, repoRoot } from "../test/e2e/support/toolchain";
+import { previewEnv } from "../review/preview-env";
 import { ClusterlabSide } from "./lib/clusterlab-side";
 import { OarLifecycle, OarRun } from "./lib/oar-lifecycle";
 import { mockEvalOnce, previewOnce } from "./lib/preview-scaling";
@@ -69,14 +70,18 @@ async function previewScaling() {
         await stack.init({});
         for (const nodes of previewSizes) {
             const previews = [];
+            const stepless = [];
             const mocks = [];
             for (let i = 0; i < runs; i++) {
                 previews.push(await previewOnce(stack, nodes));
+                stepless.push(await previewOnce(stack, nodes, previewEnv));
                 mocks.push(await mockEvalOnce(nodes));
             }
             points.push({
                 nodes,
                 preview: figureOf(previews.map((p) => p.ms)), previewMaxRssKb: figureOf(previews.map((p) => p.maxRssKb)),
+                // The same preview without a snapshot after every step (review/preview-env.ts): Pulumi 3.274's share removed.
+                previewNoStepSnapshots: figureOf(stepless.map((p) => p.ms)),
                 mocks: figureOf(mocks.map((m) => m.ms)), mocksMaxRssKb: figureOf(mocks.map((m) => m.maxRssKb)),
                 resources: mocks[0].resources,
             });
@@ -88,6 +93,7 @@ async function previewScaling() {
     return {
         points,
         previewGrowth: growthPer10x(points.map((p) => ({ size: p.nodes, cost: p.preview.median }))),
+        previewNoStepSnapshotsGrowth: growthPer10x(points.map((p) => ({ size: p.nodes, cost: p.previewNoStepSnapshots.median }))),
         mocksGrowth: growthPer10x(points.map((p) => ({ size: p.nodes, cost: p.mocks.median }))),
     };
 }
@@ -120,10 +126,11 @@ async function main() {
     }
     if (preview !== undefined) {
         console.log(`\nPreview scaling — seconds and peak RSS (MB), median of ${runs} runs`);
-        console.log(renderTable(["nodes", "resources", "pulumi preview", "preview peak MB", "mocks eval", "mocks peak MB"],
+        console.log(renderTable(["nodes", "resources", "pulumi preview", "preview peak MB", "no step snapshots", "mocks eval", "mocks peak MB"],
             preview.points.map((p) => [String(p.nodes), String(p.resources), cell(p.preview), (p.previewMaxRssKb.median / 1024).toFixed(0),
-                cell(p.mocks), (p.mocksMaxRssKb.median / 1024).toFixed(0)])));
-        console.log(`growth per 10× nodes: preview ${JSON.stringify(preview.previewGrowth)}, mocks ${JSON.stringify(preview.mocksGrowth)}`);
+                cell(p.previewNoStepSnapshots), cell(p.mocks), (p.mocksMaxRssKb.median / 1024).toFixed(0)])));
+        console.log(`growth per 10× nodes: preview ${JSON.stringify(preview.previewGrowth)}, `
+            + `without step snapshots ${JSON.stringify(preview.previewNoStepSnapshotsGrowth)}, mocks ${JSON.stringify(preview.mocksGrowth)}`);
     }
 
     const ten = oar.find((r) => r.nodes === 10) ?? oar[0];

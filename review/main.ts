@@ -1,6 +1,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { previewEnv } from "./preview-env";
 import { PreviewEvent, renderReview, summarizePreview } from "./render";
 
 // `npm run review -- --stack <name> [--out review.md]`: a preview with the policy pack, rendered
@@ -30,7 +31,7 @@ function main(): number {
     const common = ["preview", "--stack", stack, ...policyArgs(stack), "--non-interactive"];
     const streamed = spawnSync("pulumi", [...common, "--json"], {
         cwd: root, encoding: "utf8", maxBuffer: 256 << 20,
-        env: { ...process.env, PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "1" },
+        env: { ...process.env, ...previewEnv, PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "1" },
     });
     if (streamed.error !== undefined) {
         console.error(`pulumi could not be run: ${streamed.error.message}`);
@@ -38,7 +39,9 @@ function main(): number {
     }
     const events: PreviewEvent[] = streamed.stdout.split("\n").filter((line) => line.trim().startsWith("{"))
         .map((line) => JSON.parse(line) as PreviewEvent);
-    const diff = spawnSync("pulumi", [...common, "--diff", "--color", "never"], { cwd: root, encoding: "utf8", maxBuffer: 256 << 20 });
+    const diff = spawnSync("pulumi", [...common, "--diff", "--color", "never"], {
+        cwd: root, encoding: "utf8", maxBuffer: 256 << 20, env: { ...process.env, ...previewEnv },
+    });
     const review = summarizePreview(stack, events);
     const markdown = renderReview(review, `${diff.stdout}${diff.stderr}`);
     const out = argument("out");

@@ -7,13 +7,17 @@ import { oarClusters } from "./clusterlab-side";
 
 const run = promisify(execFile);
 
-/** One `pulumi preview` of an OarCluster of `nodes` nodes on an empty stack: wall time and peak RSS. */
-export async function previewOnce(stack: TestStack, nodes: number): Promise<{ ms: number; maxRssKb: number }> {
+/**
+ * One `pulumi preview` of an OarCluster of `nodes` nodes on an empty stack: wall time and peak RSS.
+ * `extraEnv` is added to the CLI's environment: `previewEnv` (review/preview-env.ts) times the
+ * preview without Pulumi 3.274's snapshot after every step, what grows as steps × resources.
+ */
+export async function previewOnce(stack: TestStack, nodes: number, extraEnv: Readonly<Record<string, string>> = {}): Promise<{ ms: number; maxRssKb: number }> {
     await stack.setClusters(oarClusters(nodes));
     // GNU time's %M: the largest resident set of the CLI and the processes it waited for (the
     // language host and the program), so the program's own peak is what it mostly shows.
     const { stderr } = await run("/usr/bin/time", ["-f", "bench-time %e %M", "pulumi", "preview", "--stack", stack.name, "--non-interactive"], {
-        cwd: repoRoot, env: { ...process.env, ...stack.env }, maxBuffer: 1 << 28,
+        cwd: repoRoot, env: { ...process.env, ...stack.env, ...extraEnv }, maxBuffer: 1 << 28,
     });
     const match = /bench-time ([\d.]+) (\d+)/.exec(stderr);
     if (match === null) {

@@ -1,14 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseOrThrow, renderProblems } from "../core/config";
+import { parseOrThrow } from "../core/config";
 import { DockerExec, DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { createClusterNetwork } from "../core/network";
-import { hostSet, loopbackProblems, resolveHosts } from "../core/placement";
 import { containerNamesOf, Service } from "../core/service";
-import { mesosPorts, renderAdvertiseEnv, renderZookeeperUrl } from "../mesos/render";
-import { createPlacedAgents } from "../mesos/placed-agents";
-import { agentHostUses } from "../mesos/placement";
-import { createMaster, createZookeeper, httpHealthcheck, imageCache, MesosRoleContext, servicePort } from "../mesos/roles";
+import { createMesosCore } from "../mesos/core";
+import { mesosPorts, renderZookeeperUrl } from "../mesos/render";
+import { httpHealthcheck, servicePort } from "../mesos/roles";
 import {
     auroraPaths,
     auroraPorts,
@@ -22,7 +19,7 @@ import {
     renderSchedulerFlags,
     SchedulerFlagsInput,
 } from "./render";
-import { auroraHostRefs, auroraPlacementProblems, placeAurora } from "./placement";
+import { auroraPlacementProblems } from "./placement";
 import { auroraArgsSchema, AuroraArgsInput, AuroraSettings } from "./schema";
 
 export { auroraArgsSchema } from "./schema";
@@ -62,48 +59,16 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
     const { host: givenHost, hosts: givenHosts, ...rest } = args;
     const settings = parseOrThrow(auroraArgsSchema, rest, `AuroraWithCustomExecutor "${name}" args`);
     const stack = pulumi.getStack();
-    const hosts = hostSet(givenHost ?? Host.local(), givenHosts);
-    const host = hosts.home;
-    const { problems: unknownHosts, hostOf } = resolveHosts(hosts, auroraHostRefs(settings));
-    const placed = placeAurora(settings, host.name);
-    const problems = [
-        ...unknownHosts, ...auroraPlacementProblems(settings, host.name),
-        ...(unknownHosts.length > 0 ? [] : loopbackProblems(agentHostUses(settings, placed, host, hostOf))),
-    ];
-    if (problems.length > 0) {
-        throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid AuroraWithCustomExecutor "${name}" args:`, problems), errors: problems });
-    }
-    // Agents on other hosts find zookeeper and the master by this host's advertised address and
-    // the published ports; the master then advertises that address in zookeeper too.
-    const crossHost = placed.remoteAgents.length > 0;
-
-    const imageFor = imageCache(name, host, parent, settings.baseImage);
-    const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
-    const ctx: MesosRoleContext = { cluster: name, stack, host, network, parent };
-    const scope = (role: string) => ({ stack, cluster: name, role });
-
-    const zookeeper = createZookeeper(ctx, imageFor("zookeeper", settings.zookeeper.image), settings.zookeeper);
-    const zookeeperUrl = renderZookeeperUrl([zookeeper.dnsName]);
-    const master = createMaster(ctx, imageFor("master", settings.master.image), {
-        ...settings.master,
+    const { host, network, imageFor, zookeeper, zookeeperUrl, master, agents } = createMesosCore(name, { host: givenHost, hosts: givenHosts }, settings, {
+        kind: "AuroraWithCustomExecutor",
+        placementProblems: auroraPlacementProblems,
         clusterName: name,
-        ...(crossHost && settings.master.port !== false ? { extraEnv: renderAdvertiseEnv(host.advertiseAddress, settings.master.port) } : {}),
-    }, zookeeper);
-
-    const agents = createPlacedAgents(ctx, { imageFor, zookeeper, zookeeperPort: settings.zookeeper.port, master }, settings.agents.map((agent) => {
-        const agentHost = hostOf(placed.agents[agent.name]);
-        return {
-            name: agent.name,
-            host: agentHost,
-            image: agent.image ?? settings.agentImage,
-            port: agent.port,
-            memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
-            env: (reachedAt: string) => renderAgentEnv(agent, reachedAt),
-            // The agent's own host's engine: docker-compose and the docker containerizer start
-            // containers beside the agent, wherever it runs (an extra host's socket may be elsewhere).
-            binds: agent.dockerSocket ? [{ hostPath: agentHost.socketPath, containerPath: dockerSocket, readOnly: false }] : [],
-        };
-    }));
+        agentEnv: (agent, reachedAt) => renderAgentEnv(agent, reachedAt),
+        // The agent's own host's engine: docker-compose and the docker containerizer start
+        // containers beside the agent, wherever it runs (an extra host's socket may be elsewhere).
+        agentBinds: (agent, on) => (agent.dockerSocket ? [{ hostPath: on.socketPath, containerPath: dockerSocket, readOnly: false }] : []),
+    }, parent);
+    const scope = (role: string) => ({ stack, cluster: name, role });
 
     const flagsInput: SchedulerFlagsInput = {
         clusterName: settings.scheduler.clusterName,

@@ -1,16 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
 import { Host } from "../core/host";
-import { renderProblems } from "../core/config";
 import { DockerNetwork } from "../core/docker/resources";
 import { dockerObjectName } from "../core/labels";
-import { createClusterNetwork } from "../core/network";
-import { hostSet, loopbackProblems, resolveHosts } from "../core/placement";
 import { containerNamesOf, Service } from "../core/service";
 import {
     idleAgents,
     mesosPorts,
-    renderAdvertiseEnv,
     renderAgentEnv,
     renderEnqueueCommand,
     renderQueueNames,
@@ -19,9 +15,9 @@ import {
     renderZookeeperUrl,
     schedulerPaths,
 } from "./render";
-import { createPlacedAgents } from "./placed-agents";
-import { agentHostUses, mesosHostRefs, mesosPlacementProblems, placeMesos } from "./placement";
-import { createMaster, createZookeeper, imageCache, servicePort } from "./roles";
+import { createMesosCore } from "./core";
+import { mesosPlacementProblems } from "./placement";
+import { servicePort } from "./roles";
 import { MesosClusterArgsInput, mesosClusterArgsSchema, MesosClusterSettings, QueueResource } from "./schema";
 
 export { mesosClusterArgsSchema } from "./schema";
@@ -55,43 +51,15 @@ export function createMesosCluster(name: string, args: MesosClusterArgs, parent:
     const { host: givenHost, hosts: givenHosts, ...rest } = args;
     const settings = parseOrThrow(mesosClusterArgsSchema, rest, `MesosCluster "${name}" args`);
     const stack = pulumi.getStack();
-    const hosts = hostSet(givenHost ?? Host.local(), givenHosts);
-    const host = hosts.home;
-    const { problems: unknownHosts, hostOf } = resolveHosts(hosts, mesosHostRefs(settings));
-    const placed = placeMesos(settings, host.name);
-    const problems = [
-        ...unknownHosts, ...mesosPlacementProblems(settings, host.name),
-        ...(unknownHosts.length > 0 ? [] : loopbackProblems(agentHostUses(settings, placed, host, hostOf))),
-    ];
-    if (problems.length > 0) {
-        throw new pulumi.InputPropertiesError({ message: renderProblems(`invalid MesosCluster "${name}" args:`, problems), errors: problems });
-    }
-    // Agents on other hosts find zookeeper and the master by this host's advertised address and
-    // the published ports; the master then advertises that address in zookeeper too.
-    const crossHost = placed.remoteAgents.length > 0;
-
-    const imageFor = imageCache(name, host, parent, settings.baseImage);
-    const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
+    const { host, network, imageFor, zookeeper, zookeeperUrl, master, agents } = createMesosCore(name, { host: givenHost, hosts: givenHosts }, settings, {
+        kind: "MesosCluster",
+        placementProblems: mesosPlacementProblems,
+        clusterName: settings.master.clusterName ?? name,
+        agentEnv: (agent, reachedAt) => renderAgentEnv(agent, reachedAt, settings.buildUser),
+    }, parent);
     const common = { network, host };
     const scope = (role: string) => ({ stack, cluster: name, role });
-    const ctx = { cluster: name, stack, host, network, parent };
 
-    const zookeeper = createZookeeper(ctx, imageFor("zookeeper", settings.zookeeper.image), settings.zookeeper);
-    const zookeeperUrl = renderZookeeperUrl([zookeeper.dnsName]);
-    const master = createMaster(ctx, imageFor("master", settings.master.image), {
-        ...settings.master,
-        clusterName: settings.master.clusterName ?? name,
-        ...(crossHost && settings.master.port !== false ? { extraEnv: renderAdvertiseEnv(host.advertiseAddress, settings.master.port) } : {}),
-    }, zookeeper);
-
-    const agents = createPlacedAgents(ctx, { imageFor, zookeeper, zookeeperPort: settings.zookeeper.port, master }, settings.agents.map((agent) => ({
-        name: agent.name,
-        host: hostOf(placed.agents[agent.name]),
-        image: agent.image ?? settings.agentImage,
-        port: agent.port,
-        memoryMb: agent.memoryMb ?? agent.resources.mem + 256,
-        env: (reachedAt: string) => renderAgentEnv(agent, reachedAt, settings.buildUser),
-    })));
     for (const idle of idleAgents(settings.agents, settings.scheduler.runsOn)) {
         void pulumi.log.warn(
             `agent "${idle}" offers none of ${settings.scheduler.runsOn.join(", ")}, the resources the scheduler ` +

@@ -20,13 +20,11 @@ export interface AgentPlacement {
     /** Agents on another host than the master: the cluster is then wired by advertised addresses. */
     remoteAgents: string[];
 }
-export type MesosPlacement = AgentPlacement;
 
 export function placeAgents(settings: AgentClusterSettings, home: string): AgentPlacement {
     const agents = placeMembers(settings.agents, settings.agentHosts);
     return { agents, remoteAgents: settings.agents.filter((a) => (agents[a.name] ?? home) !== home).map((a) => a.name) };
 }
-export const placeMesos: (settings: MesosClusterSettings, home: string) => MesosPlacement = placeAgents;
 
 /**
  * What cross-host agents need: zookeeper's and the master's ports published on the cluster's

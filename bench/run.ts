@@ -25,6 +25,7 @@ const previewSizes = sizes(option("preview-sizes", "10,100,1000"));
 
 const figure = (rows: OarRun[], key: keyof OarRun) => figureOf(rows.map((row) => row[key] as number));
 const cell = (f: Figure) => `${seconds(f.median)} (${seconds(f.min)}–${seconds(f.max)})`;
+const coresCell = (f: Figure) => `${f.median.toFixed(2)} (${f.min.toFixed(2)}–${f.max.toFixed(2)})`;
 
 async function lifecycle(composeBin: string, nodes: number) {
     const side = new ClusterlabSide();
@@ -51,6 +52,7 @@ async function lifecycle(composeBin: string, nodes: number) {
         pulumiAloneDestroy: figure(rows, "pulumiAloneDestroyMs"),
         composeDown: figure(rows, "composeDownMs"), floorDown: figure(rows, "floorDownMs"),
         scaleOut: figure(rows, "scaleOutMs"), noopUp: figure(rows, "noopUpMs"),
+        clusterlabIdleCores: figure(rows, "clusterlabIdleCores"), composeIdleCores: figure(rows, "composeIdleCores"),
     };
     return {
         nodes, runs: rows, figures: f,
@@ -120,6 +122,7 @@ async function main() {
             ["  Pulumi alone: as many no-op dynamic resources", cell(f.pulumiAloneDestroy), "", String(ratioOf(f.pulumiAloneDestroy, f.composeDown)), "", ""],
             [`scale out ${result.nodes} → ${result.nodes + 1}`, cell(f.scaleOut), "", "", "", ""],
             ["no-op up", cell(f.noopUp), "", "", "", ""],
+            ["cores busy while the ready cluster idles (10 s)", coresCell(f.clusterlabIdleCores), coresCell(f.composeIdleCores), String(ratioOf(f.clusterlabIdleCores, f.composeIdleCores)), "", ""],
         ]));
         console.log(`state after up: ${(figure(result.runs, "stateBytes").median / 1024).toFixed(0)} KB (pulumi stack export)`);
         console.log(`scale-out changes: ${JSON.stringify(result.scaleOutChanges)}; no-op changes: ${JSON.stringify(result.noopChanges)}`);

@@ -4,11 +4,14 @@ import { ClusterlabSide } from "./clusterlab-side";
 import { ComposeSide } from "./compose-side";
 import type { DeployedGraph } from "./deployment";
 import { floorDown, floorUp } from "./floor";
+import { idleCores } from "./idle-load";
 import { PulumiAlone } from "./pulumi-alone";
 
 /** Every timing of one run of the OAR lifecycle, in ms, and what the updates changed. */
 export interface OarRun {
     clusterlabReadyMs: number;
+    /** Cores the machine keeps busy over 10 s while clusterlab's ready cluster idles. */
+    clusterlabIdleCores: number;
     /** The deployed stack's state, in bytes (`pulumi stack export`). */
     stateBytes: number;
     noopUpMs: number;
@@ -23,6 +26,8 @@ export interface OarRun {
     /** `pulumi destroy` of as many dynamic resources that do nothing (bench/pulumi-alone): Pulumi's own cost. */
     pulumiAloneDestroyMs: number;
     composeReadyMs: number;
+    /** The same for compose's ready cluster. */
+    composeIdleCores: number;
     composeDownMs: number;
     floorStartedMs: number;
     floorHealthyMs: number;
@@ -79,6 +84,7 @@ export class OarLifecycle {
         const clusterlabReadyMs = upMs + await timed(() => jobReady(server, nodes));
         const state = side.state();
         this.graph ??= side.deployed();
+        const clusterlabIdleCores = await idleCores();
         this.compose ??= new ComposeSide(this.composeBin, `${side.stack.name}-compose`, this.graph);
         const noopUpMs = await side.up();
         const noopChanges = side.lastChanges();
@@ -103,12 +109,13 @@ export class OarLifecycle {
             await compose.up();
             await jobReady(server, nodes);
         });
+        const composeIdleCores = await idleCores();
         const composeDownMs = await timed(() => compose.down());
 
         const floor = await floorUp(this.graph);
         const floorDownMs = await floorDown(this.graph);
         return {
-            clusterlabReadyMs, stateBytes: state.bytes, noopUpMs, noopChanges, scaleOutMs, scaleOutChanges, clusterlabDestroyMs, emptyDestroyMs, objectsGoneDestroyMs, pulumiAloneDestroyMs,
+            clusterlabReadyMs, clusterlabIdleCores, composeIdleCores, stateBytes: state.bytes, noopUpMs, noopChanges, scaleOutMs, scaleOutChanges, clusterlabDestroyMs, emptyDestroyMs, objectsGoneDestroyMs, pulumiAloneDestroyMs,
             composeReadyMs, composeDownMs, floorStartedMs: floor.startedMs, floorHealthyMs: floor.healthyMs, floorDownMs,
         };
     }

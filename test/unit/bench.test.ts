@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { renderComposeProject } from "../../bench/lib/compose-file";
 import { deployedGraph } from "../../bench/lib/deployment";
+import { busyCores, cpuTicks } from "../../bench/lib/idle-load";
 import { figureOf, growthPer10x, ratioOf } from "../../bench/lib/stats";
 
 const secret = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(value) });
@@ -30,6 +31,16 @@ const exported = {
         ],
     },
 };
+
+describe("bench: the idle load", () => {
+    it("reads busy and total ticks from /proc/stat (idle and iowait are not busy) and averages busy cores", () => {
+        const before = cpuTicks("cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n");
+        assert.deepStrictEqual(before, { busy: 150, total: 1000 });
+        const after = cpuTicks("cpu  250 0 100 1600 50 0 0 0 0 0\n");
+        assert.strictEqual(busyCores(before, after, 2), 0.4, "200 busy of 1000 ticks on 2 cores");
+        assert.throws(() => cpuTicks("intr 1 2 3\n"), /no cpu line/);
+    });
+});
 
 describe("bench: statistics", () => {
     it("takes the median, min and max of repeated runs, and a ratio of medians", () => {

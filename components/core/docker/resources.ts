@@ -326,12 +326,11 @@ export const containerProvider: pulumi.dynamic.ResourceProvider = {
 
 /**
  * Docker's healthcheck interval up to which its own tests tell readiness soon enough (the
- * default interval). Docker tests at its healthcheck's
- * interval, starting and afterwards alike (20.10 has no `start_interval`), so a role with many
- * members is given a longer one: each test is an exec, and 51 containers tested every 2 s keep
- * a 2-core machine busy (an idle 50-node OarCluster used 65-97% of both cores, and its 50
- * registrations took 35 s instead of a few; bench/README.md). What a longer interval would cost
- * in readiness is made up for by `renderReadinessProbe`.
+ * default interval). Docker tests at that interval while starting and afterwards alike (20.10
+ * has no `start_interval`), so a role with many members is given a longer one: each test is an
+ * exec, and 51 containers tested every 2 s keep a 2-core machine busy (an idle 50-node
+ * OarCluster used 65-97% of both cores, and its 50 registrations took 35 s instead of a few;
+ * bench/README.md). What a longer interval would cost in readiness `renderReadinessProbe` makes up.
  */
 export const readinessCadenceSeconds = 2;
 

@@ -50,6 +50,9 @@ async function lifecycle(composeBin: string, nodes: number) {
         clusterlabDestroy: figure(rows, "clusterlabDestroyMs"),
         emptyDestroy: figure(rows, "emptyDestroyMs"), objectsGoneDestroy: figure(rows, "objectsGoneDestroyMs"),
         pulumiAloneDestroy: figure(rows, "pulumiAloneDestroyMs"),
+        // What a destroy run by Pulumi takes at least: Pulumi's own steps with nothing to do, plus
+        // the engine's removal of the same objects (the floor's), per run.
+        destroyBound: figureOf(rows.map((row) => row.pulumiAloneDestroyMs + row.floorDownMs)),
         composeDown: figure(rows, "composeDownMs"), floorDown: figure(rows, "floorDownMs"),
         scaleOut: figure(rows, "scaleOutMs"), noopUp: figure(rows, "noopUpMs"),
         clusterlabIdleCores: figure(rows, "clusterlabIdleCores"), composeIdleCores: figure(rows, "composeIdleCores"),
@@ -120,6 +123,7 @@ async function main() {
             ["  destroy of the empty stack (the CLI alone)", cell(f.emptyDestroy), "", String(ratioOf(f.emptyDestroy, f.composeDown)), "", ""],
             ["  destroy, objects already gone (no engine work)", cell(f.objectsGoneDestroy), "", String(ratioOf(f.objectsGoneDestroy, f.composeDown)), "", ""],
             ["  Pulumi alone: as many no-op dynamic resources", cell(f.pulumiAloneDestroy), "", String(ratioOf(f.pulumiAloneDestroy, f.composeDown)), "", ""],
+            ["  bound: Pulumi alone + the floor's removal", cell(f.destroyBound), "", String(ratioOf(f.destroyBound, f.composeDown)), "", String(ratioOf(f.destroyBound, f.floorDown))],
             [`scale out ${result.nodes} → ${result.nodes + 1}`, cell(f.scaleOut), "", "", "", ""],
             ["no-op up", cell(f.noopUp), "", "", "", ""],
             ["cores busy while the ready cluster idles (10 s)", coresCell(f.clusterlabIdleCores), coresCell(f.composeIdleCores), String(ratioOf(f.clusterlabIdleCores, f.composeIdleCores)), "", ""],

@@ -43,7 +43,6 @@ export interface MesosCoreSpec<S extends MesosCoreSettings> {
 export interface MesosCore {
     host: Host;
     network: DockerNetwork;
-    ctx: MesosRoleContext;
     imageFor: ImageCache;
     zookeeper: Service;
     /** `zk://` URL of zookeeper beside it, on the cluster's network. */
@@ -99,5 +98,5 @@ export function createMesosCore<S extends MesosCoreSettings>(
                 binds: spec.agentBinds?.(agent, on),
             };
         }));
-    return { host, network, ctx, imageFor, zookeeper, zookeeperUrl: renderZookeeperUrl([zookeeper.dnsName]), master, agents };
+    return { host, network, imageFor, zookeeper, zookeeperUrl: renderZookeeperUrl([zookeeper.dnsName]), master, agents };
 }

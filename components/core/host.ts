@@ -1,7 +1,9 @@
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseOrThrow } from "./config";
 import { Engine, EngineSsh, EngineTls } from "./docker/cli";
+import { providerForHost } from "./docker/provider";
 
 const pem = z.string().regex(/-----BEGIN [A-Z ]+-----/, "must be PEM text (-----BEGIN …)");
 
@@ -40,12 +42,21 @@ export const hostArgsSchema = z.strictObject({
 
 export type HostArgs = z.input<typeof hostArgsSchema>;
 
+/** What a program may hand a host besides its config. */
+export interface HostOptions {
+    /**
+     * The `docker.Provider` the host's Docker objects are made with, for a user who already has
+     * one for this engine. Default: one made from the host's args, shared by every cluster on it.
+     */
+    provider?: docker.Provider;
+}
+
 /** Where a Linux engine's socket is unless the host says otherwise. */
 export const defaultSocketPath = "/var/run/docker.sock";
 
 /**
  * Where a cluster's containers run: one Docker engine, and the addresses it is reached by.
- * Not a resource itself: every container, network and volume carries its engine endpoint.
+ * Not a resource itself: its `provider` is, and every Docker object on the host is made with it.
  */
 export class Host {
     /** The engine endpoint, or undefined for the ambient one (`DOCKER_HOST` or the default socket). */
@@ -61,7 +72,9 @@ export class Host {
     /** ssh settings (plain, for the reachability check); resources get them through `engine`. */
     public readonly ssh: EngineSsh | undefined;
 
-    constructor(public readonly name: string, args: HostArgs = {}) {
+    private readonly givenProvider: docker.Provider | undefined;
+
+    constructor(public readonly name: string, args: HostArgs = {}, options: HostOptions = {}) {
         const parsed = parseOrThrow(hostArgsSchema, args, `Host "${name}" args`);
         this.dockerHost = parsed.docker;
         this.bindAddress = parsed.bindAddress;
@@ -69,6 +82,12 @@ export class Host {
         this.tls = parsed.tls;
         this.ssh = parsed.ssh;
         this.socketPath = parsed.socketPath ?? defaultSocketPath;
+        this.givenProvider = options.provider;
+    }
+
+    /** The `docker.Provider` of this host's engine: the one given, or the one shared by every host of this name and settings. */
+    get provider(): docker.Provider {
+        return this.givenProvider ?? providerForHost(this.name, { dockerHost: this.dockerHost, tls: this.tls, ssh: this.ssh });
     }
 
     /**

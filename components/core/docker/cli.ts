@@ -38,64 +38,88 @@ export type EngineRef = string | undefined | Engine;
  */
 export function engineEnv(ref: EngineRef): Record<string, string | undefined> {
     const fs = require("fs") as typeof import("fs");
-    const os = require("os") as typeof import("os");
     const path = require("path") as typeof import("path");
-    const crypto = require("crypto") as typeof import("crypto");
     const engine: Engine = typeof ref === "object" ? ref : { dockerHost: ref };
     const env: Record<string, string | undefined> = { ...process.env };
     if (engine.dockerHost !== undefined && engine.dockerHost !== "") {
         env.DOCKER_HOST = engine.dockerHost;
     }
-    // Many docker processes run at once (one per resource): a file is written only when it
-    // differs, and then by rename, so a wrapper another process is executing is never rewritten in
-    // place (ETXTBSY) and nobody reads a half-written key.
-    const put = (file: string, content: string, mode: number) => {
-        if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === content) {
-            return;
-        }
-        const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
-        fs.writeFileSync(temporary, content, { mode });
-        fs.renameSync(temporary, file);
-    };
-    const privateDir = (material: unknown): string => {
-        const digest = crypto.createHash("sha256").update(JSON.stringify(material)).digest("hex").slice(0, 16);
-        const dir = path.join(os.tmpdir(), `clusterlab-engine-${process.getuid?.() ?? 0}`, digest);
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-        return dir;
-    };
     if (engine.dockerTls !== undefined) {
-        const dir = privateDir(engine.dockerTls);
-        put(path.join(dir, "ca.pem"), engine.dockerTls.ca, 0o600);
-        put(path.join(dir, "cert.pem"), engine.dockerTls.cert, 0o600);
-        put(path.join(dir, "key.pem"), engine.dockerTls.key, 0o600);
+        const dir = privateEngineDir(engine.dockerTls);
+        writePrivateFile(path.join(dir, "ca.pem"), engine.dockerTls.ca, 0o600);
+        writePrivateFile(path.join(dir, "cert.pem"), engine.dockerTls.cert, 0o600);
+        writePrivateFile(path.join(dir, "key.pem"), engine.dockerTls.key, 0o600);
         env.DOCKER_TLS_VERIFY = "1";
         env.DOCKER_CERT_PATH = dir;
     }
-    const ssh = engine.dockerSsh;
-    if (ssh !== undefined && (ssh.privateKey !== undefined || ssh.knownHosts !== undefined || Object.keys(ssh.options ?? {}).length > 0)) {
-        const dir = privateDir(ssh);
+    const flags = sshFlags(engine.dockerSsh);
+    if (flags.length > 0) {
+        const dir = privateEngineDir(engine.dockerSsh);
         const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-        const flags: string[] = [];
-        if (ssh.privateKey !== undefined) {
-            const keyText = ssh.privateKey.endsWith("\n") ? ssh.privateKey : `${ssh.privateKey}\n`;
-            put(path.join(dir, "id"), keyText, 0o600);
-            flags.push("-i", path.join(dir, "id"), "-o", "IdentitiesOnly=yes");
-        }
-        if (ssh.knownHosts !== undefined) {
-            put(path.join(dir, "known_hosts"), `${ssh.knownHosts.trim()}\n`, 0o600);
-            flags.push("-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`, "-o", "StrictHostKeyChecking=yes");
-        }
-        for (const key of Object.keys(ssh.options ?? {}).sort()) {
-            flags.push("-o", `${key}=${ssh.options![key]}`);
-        }
         const realSsh = (env.PATH ?? "/usr/bin:/bin").split(path.delimiter)
             .map((entry) => path.join(entry, "ssh"))
             .find((candidate) => !candidate.includes("clusterlab-engine-") && fs.existsSync(candidate)) ?? "ssh";
         const wrapper = `#!/bin/sh\nexec ${[realSsh, ...flags].map(quote).join(" ")} "$@"\n`;
-        put(path.join(dir, "ssh"), wrapper, 0o700);
+        writePrivateFile(path.join(dir, "ssh"), wrapper, 0o700);
         env.PATH = `${dir}${path.delimiter}${env.PATH ?? ""}`;
     }
     return env;
+}
+
+/**
+ * Writes a private file only when it differs, and then by rename: many docker processes run at
+ * once (one per resource), so a wrapper another process is executing is never rewritten in place
+ * (ETXTBSY) and nobody reads a half-written key.
+ */
+function writePrivateFile(file: string, content: string, mode: number): void {
+    const fs = require("fs") as typeof import("fs");
+    const crypto = require("crypto") as typeof import("crypto");
+    if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === content) {
+        return;
+    }
+    const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+    fs.writeFileSync(temporary, content, { mode });
+    fs.renameSync(temporary, file);
+}
+
+/** A private folder for an engine's connection material, named by its digest so equal material shares it. */
+function privateEngineDir(material: unknown): string {
+    const os = require("os") as typeof import("os");
+    const path = require("path") as typeof import("path");
+    const crypto = require("crypto") as typeof import("crypto");
+    const fs = require("fs") as typeof import("fs");
+    const digest = crypto.createHash("sha256").update(JSON.stringify(material)).digest("hex").slice(0, 16);
+    const dir = path.join(os.tmpdir(), `clusterlab-engine-${process.getuid?.() ?? 0}`, digest);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+}
+
+/**
+ * The `ssh` flags that reach an ssh:// engine as its settings say: a private key and known hosts
+ * given as text are written to a private folder first (ssh takes them only as files), options
+ * become `-o Key=Value`. Empty when there is nothing to say. Used by the docker CLI's wrapper
+ * and by the Docker provider's `sshOpts` alike.
+ */
+export function sshFlags(ssh: EngineSsh | undefined): string[] {
+    const path = require("path") as typeof import("path");
+    if (ssh === undefined || (ssh.privateKey === undefined && ssh.knownHosts === undefined && Object.keys(ssh.options ?? {}).length === 0)) {
+        return [];
+    }
+    const dir = privateEngineDir(ssh);
+    const flags: string[] = [];
+    if (ssh.privateKey !== undefined) {
+        const keyText = ssh.privateKey.endsWith("\n") ? ssh.privateKey : `${ssh.privateKey}\n`;
+        writePrivateFile(path.join(dir, "id"), keyText, 0o600);
+        flags.push("-i", path.join(dir, "id"), "-o", "IdentitiesOnly=yes");
+    }
+    if (ssh.knownHosts !== undefined) {
+        writePrivateFile(path.join(dir, "known_hosts"), `${ssh.knownHosts.trim()}\n`, 0o600);
+        flags.push("-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`, "-o", "StrictHostKeyChecking=yes");
+    }
+    for (const key of Object.keys(ssh.options ?? {}).sort()) {
+        flags.push("-o", `${key}=${ssh.options![key]}`);
+    }
+    return flags;
 }
 
 /** Runs the docker CLI against an engine (DOCKER_HOST when given) and returns its stdout. */

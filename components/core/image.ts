@@ -1,3 +1,4 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -51,6 +52,37 @@ export function createClusterImage(resourceName: string, source: ImageSource, op
         name: `clusterlab/${source.build}:${buildContentTag(buildDir, opts.baseImage)}`,
         build: { context: buildDir, buildArgs: { BASE_IMAGE: opts.baseImage } },
     }, resourceOpts);
+}
+
+/**
+ * The same image as a `docker.RemoteImage` on the host's provider, for the kinds that moved onto
+ * `@pulumi/docker`: a pinned upstream image pulled, or `images/<name>` built on the host's engine
+ * and tagged `clusterlab/<name>:<content hash>`, so `docker images` reads well and an edit to the
+ * folder is a new name (a replace), never a rebuild in place. Kept on the engine after destroy.
+ */
+export function createDockerImage(resourceName: string, source: ImageSource, opts: ClusterImageOptions): docker.RemoteImage {
+    const resourceOpts = { parent: opts.parent, provider: opts.host.provider };
+    if ("pinned" in source) {
+        return new docker.RemoteImage(resourceName, { name: source.pinned, keepLocally: true }, resourceOpts);
+    }
+    const buildDir = path.join(imagesDirectory(), source.build);
+    return new docker.RemoteImage(resourceName, {
+        name: `clusterlab/${source.build}:${buildContentTag(buildDir, opts.baseImage)}`,
+        // The legacy builder goes through the provider's own connection (the engine's BuildKit, with
+        // the build's output in any error); the default one builds wherever DOCKER_HOST points.
+        build: { context: buildContextPath(buildDir), buildArgs: { BASE_IMAGE: opts.baseImage }, useLegacyBuilder: true },
+        keepLocally: true,
+    }, resourceOpts);
+}
+
+/**
+ * The build folder as the state keeps it: relative to the program's folder, where Pulumi also
+ * starts the provider, so a checkout that moves (every CI clone) is not a diff. Absolute only when
+ * the folder is not below it (a package linked from elsewhere).
+ */
+export function buildContextPath(buildDir: string, from: string = process.cwd()): string {
+    const relative = path.relative(from, buildDir);
+    return relative.startsWith("..") || path.isAbsolute(relative) ? buildDir : relative;
 }
 
 /**

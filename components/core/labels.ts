@@ -30,3 +30,8 @@ export function renderLabels(scope: LabelScope): Record<string, string> {
 export function dockerObjectName(scope: LabelScope): string {
     return `${scope.stack}-${scope.cluster}-${scope.role}`;
 }
+
+/** Labels as `@pulumi/docker` takes them: `{ label, value }` entries, sorted so order is never a diff. */
+export function renderLabelList<V>(labels: Record<string, V>): { label: string; value: V }[] {
+    return Object.keys(labels).sort().map((label) => ({ label, value: labels[label] }));
+}

@@ -1,7 +1,8 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerNetwork } from "./docker/resources";
 import { Host } from "./host";
-import { renderLabels } from "./labels";
+import { renderLabelList, renderLabels } from "./labels";
 
 export interface ClusterNetworkArgs {
     stack: string;
@@ -20,4 +21,17 @@ export function createClusterNetwork(resourceName: string, args: ClusterNetworkA
         driver: "bridge",
         labels: renderLabels({ stack: args.stack, cluster: args.cluster, role: "network" }),
     }, { parent });
+}
+
+/**
+ * The same network as a `docker.Network` on the host's provider: for the kinds that moved onto
+ * `@pulumi/docker` (the others keep `createClusterNetwork` until they move too).
+ */
+export function createDockerNetwork(resourceName: string, args: ClusterNetworkArgs, parent: pulumi.Resource): docker.Network {
+    const labels = renderLabels({ stack: args.stack, cluster: args.cluster, role: "network" });
+    return new docker.Network(resourceName, {
+        name: `${args.stack}-${args.cluster}`,
+        driver: "bridge",
+        labels: renderLabelList(labels),
+    }, { parent, provider: args.host.provider });
 }

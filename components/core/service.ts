@@ -1,7 +1,10 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { ContainerSpec, renderContainerArgs } from "./docker/container-args";
+import { secretInputsLabel } from "./docker/container-view";
 import { DockerContainer, DockerNetwork, DockerVolume } from "./docker/resources";
 import { Host } from "./host";
-import { dockerObjectName, LabelScope, renderLabels } from "./labels";
+import { dockerObjectName, LabelScope, renderLabelList, renderLabels } from "./labels";
 
 /** A port the role listens on, optionally published on its host. */
 export interface ServicePort {
@@ -27,7 +30,11 @@ export interface ServiceHealthcheck {
     intervalSeconds?: number;
     /** Failures in a row that make the role unhealthy. Default 5. */
     retries?: number;
-    /** Seconds during which failures do not count, for slow starters such as the JVM. Default 0. */
+    /**
+     * Seconds during which failures do not count, for slow starters such as the JVM; a check that
+     * passes sooner makes the role ready at once. Default 0 (Docker then takes the image's own) on
+     * clusterlab's dynamic resources, `defaultStartPeriodSeconds` on `@pulumi/docker` ones.
+     */
     startPeriodSeconds?: number;
 }
 
@@ -40,14 +47,19 @@ export interface ServiceArgs {
     host: Host;
     /** The image id to run. */
     image: pulumi.Input<string>;
-    network: DockerNetwork;
+    /**
+     * The cluster's network on this host. A `docker.Network` makes the role of `@pulumi/docker`
+     * resources on the host's provider; a `DockerNetwork`, of clusterlab's dynamic ones (the kinds
+     * not moved yet).
+     */
+    network: DockerNetwork | docker.Network;
     command?: pulumi.Input<string>[];
     env?: Record<string, pulumi.Input<string>>;
     ports?: ServicePort[];
     /** Named volumes this role owns, by short name and mount path; destroyed with the role. */
     volumes?: { name: string; containerPath: string }[];
     /** Volumes the cluster owns and several roles mount, such as a shared /home. */
-    sharedVolumes?: { volume: DockerVolume; containerPath: string }[];
+    sharedVolumes?: { volume: DockerVolume | docker.Volume; containerPath: string }[];
     /** Host folders mounted in, such as a developer's source tree. */
     binds?: { hostPath: string; containerPath: string; readOnly: boolean }[];
     /** Files written into the container before it starts. */
@@ -64,6 +76,14 @@ export interface ServiceArgs {
     extraHosts?: Record<string, string>;
 }
 
+/**
+ * The start period of a `docker.Container`'s healthcheck when its role names none. Docker takes 0
+ * as "the image's own" (ours say 10-90 s), which the provider then reads back as a change on
+ * every refresh; a period said outright is read back as given. It costs no readiness: a check
+ * that passes during it makes the container healthy at once.
+ */
+export const defaultStartPeriodSeconds = 60;
+
 /** Seconds `up` waits for a container to become healthy before it fails with the container's logs. */
 const readyTimeoutSeconds = 180;
 
@@ -72,7 +92,7 @@ const readyTimeoutSeconds = 180;
  * only once healthy, so anything that `dependsOn` it starts when it is ready, not merely started.
  */
 export class Service extends pulumi.ComponentResource {
-    public readonly container: DockerContainer;
+    public readonly container: DockerContainer | docker.Container;
     /** The container's name on its engine. */
     public readonly containerName: pulumi.Output<string>;
     /** The name other containers on the cluster network reach this role by. */
@@ -85,53 +105,110 @@ export class Service extends pulumi.ComponentResource {
         const instance = args.instance ?? args.scope.role;
         const objectName = dockerObjectName({ ...args.scope, role: instance });
         const labels = { ...renderLabels(args.scope), "clusterlab.instance": instance };
-        const engine = args.host.engine;
-
-        const volumes = (args.volumes ?? []).map((volume) => ({
-            target: volume.containerPath,
-            resource: new DockerVolume(`${name}-${volume.name}`, { ...engine, name: `${objectName}-${volume.name}`, labels }, { parent: this }),
-        }));
 
         this.dnsName = instance;
         this.urls = Object.fromEntries((args.ports ?? [])
             .filter((port) => port.external !== false && port.protocol !== "udp")
             .map((port) => [port.name, `${port.scheme}://${args.host.advertiseAddress}:${port.external}`]));
 
-        this.container = new DockerContainer(name, {
-            ...engine,
-            name: objectName,
-            hostname: instance,
-            image: args.image,
-            command: args.command,
-            env: renderEnv(args.env ?? {}),
-            labels,
-            network: args.network.name,
-            aliases: [instance],
-            ports: (args.ports ?? []).flatMap((port) => port.external === false ? []
-                // `protocol` only for UDP: a TCP port's inputs stay as before, so existing containers see no diff.
-                : [{ ip: args.host.bindAddress, internal: port.internal, external: port.external, ...(port.protocol === "udp" ? { protocol: "udp" as const } : {}) }]),
-            mounts: [
-                ...volumes.map((v) => ({ type: "volume" as const, source: v.resource.name, target: v.target, readOnly: false })),
-                ...(args.sharedVolumes ?? []).map((v) => ({ type: "volume" as const, source: v.volume.name, target: v.containerPath, readOnly: false })),
-                ...(args.binds ?? []).map((b) => ({ type: "bind" as const, source: b.hostPath, target: b.containerPath, readOnly: b.readOnly })),
-            ],
-            files: (args.files ?? []).map((file) => ({ path: file.path, content: file.content, mode: file.mode ?? 0o644 })),
-            healthcheck: args.healthcheck && renderHealthcheck(args.healthcheck),
-            waitTimeoutSeconds: readyTimeoutSeconds,
-            init: args.init ?? false,
-            privileged: args.privileged ?? false,
-            memoryMb: args.memoryMb,
-            restart: "unless-stopped",
-            secretInputs: secretInputNames(args.env ?? {}, args.files ?? []),
-            // Only when there are some: an empty list would be a diff on every existing container.
-            ...(Object.keys(args.extraHosts ?? {}).length === 0 ? {} : {
-                extraHosts: Object.keys(args.extraHosts!).sort().map((host) => `${host}:${args.extraHosts![host]}`),
-            }),
-        }, { parent: this, dependsOn: [...(args.dependsOn ?? []), ...volumes.map((v) => v.resource)] });
-
+        if (args.network instanceof docker.Network) {
+            this.container = createDockerContainer(name, args, { objectName, instance, labels }, this);
+        } else {
+            this.container = createDynamicContainer(name, args as ServiceArgs & { network: DockerNetwork }, { objectName, instance, labels }, this);
+        }
         this.containerName = this.container.name;
         this.registerOutputs({ containerName: this.containerName, dnsName: this.dnsName, urls: this.urls });
     }
+}
+
+/** What a role's container and volumes are named and labelled with. */
+interface RoleNaming {
+    objectName: string;
+    instance: string;
+    labels: Record<string, string>;
+}
+
+/** The role's volumes and container as `@pulumi/docker` resources on its host's provider. */
+function createDockerContainer(name: string, args: ServiceArgs, naming: RoleNaming, parent: Service): docker.Container {
+    const { objectName, labels } = naming;
+    const resourceOpts = { parent, provider: args.host.provider };
+    const volumes = (args.volumes ?? []).map((volume) => ({
+        target: volume.containerPath,
+        resource: new docker.Volume(`${name}-${volume.name}`, { name: `${objectName}-${volume.name}`, labels: renderLabelList(labels) }, resourceOpts),
+    }));
+    const spec: ContainerSpec = {
+        ...commonSpec(args, naming),
+        healthcheck: args.healthcheck && renderHealthcheck({ ...args.healthcheck, startPeriodSeconds: args.healthcheck.startPeriodSeconds ?? defaultStartPeriodSeconds }),
+        network: args.network.name,
+        mounts: roleMounts(args, volumes),
+        // The policy pack sees secrets unwrapped: this label tells it which values came from one.
+        labels: { ...labels, [secretInputsLabel]: secretInputNames(args.env ?? {}, args.files ?? []).apply((names) => names.join(",")) },
+        extraHosts: args.extraHosts ?? {},
+    };
+    return new docker.Container(name, renderContainerArgs(spec), {
+        ...resourceOpts,
+        dependsOn: [...(args.dependsOn ?? []), ...volumes.map((v) => v.resource)],
+        // Names are fixed: the old container must go before its replacement can take the name.
+        deleteBeforeReplace: true,
+        // A container that never became healthy is kept by the provider with an error on it; the
+        // next `up` makes it anew instead of taking it as it is.
+        replaceOnChanges: ["#initerror"],
+    });
+}
+
+/** The role's own volumes, the cluster's shared ones and its binds, as mounts. */
+function roleMounts(args: ServiceArgs, own: { target: string; resource: { name: pulumi.Output<string> } }[]): ContainerSpec["mounts"] {
+    return [
+        ...own.map((v) => ({ type: "volume" as const, source: v.resource.name, target: v.target, readOnly: false })),
+        ...(args.sharedVolumes ?? []).map((v) => ({ type: "volume" as const, source: v.volume.name, target: v.containerPath, readOnly: false })),
+        ...(args.binds ?? []).map((b) => ({ type: "bind" as const, source: b.hostPath, target: b.containerPath, readOnly: b.readOnly })),
+    ];
+}
+
+/** The parts of a container's spec both kinds of resource share. */
+function commonSpec(args: ServiceArgs, naming: RoleNaming) {
+    return {
+        name: naming.objectName,
+        hostname: naming.instance,
+        image: args.image,
+        command: args.command,
+        env: renderEnv(args.env ?? {}),
+        aliases: [naming.instance],
+        ports: (args.ports ?? []).flatMap((port) => port.external === false ? []
+            : [{ ip: args.host.bindAddress, internal: port.internal, external: port.external, ...(port.protocol === "udp" ? { protocol: "udp" as const } : {}) }]),
+        files: (args.files ?? []).map((file) => ({ path: file.path, content: file.content, mode: file.mode ?? 0o644 })),
+        healthcheck: args.healthcheck && renderHealthcheck(args.healthcheck),
+        waitTimeoutSeconds: readyTimeoutSeconds,
+        init: args.init ?? false,
+        privileged: args.privileged ?? false,
+        memoryMb: args.memoryMb,
+        restart: "unless-stopped",
+    };
+}
+
+/** The role's volumes and container as clusterlab's dynamic resources (kinds not yet on `@pulumi/docker`). */
+function createDynamicContainer(name: string, args: ServiceArgs & { network: DockerNetwork }, naming: RoleNaming, parent: Service): DockerContainer {
+    const { objectName, labels } = naming;
+    const engine = args.host.engine;
+    const volumes = (args.volumes ?? []).map((volume) => ({
+        target: volume.containerPath,
+        resource: new DockerVolume(`${name}-${volume.name}`, { ...engine, name: `${objectName}-${volume.name}`, labels }, { parent }),
+    }));
+    const { ports, ...common } = commonSpec(args, naming);
+    return new DockerContainer(name, {
+        ...engine,
+        ...common,
+        labels,
+        network: args.network.name,
+        // `protocol` only for UDP: a TCP port's inputs stay as before, so existing containers see no diff.
+        ports,
+        mounts: roleMounts(args, volumes),
+        secretInputs: secretInputNames(args.env ?? {}, args.files ?? []),
+        // Only when there are some: an empty list would be a diff on every existing container.
+        ...(Object.keys(args.extraHosts ?? {}).length === 0 ? {} : {
+            extraHosts: Object.keys(args.extraHosts!).sort().map((host) => `${host}:${args.extraHosts![host]}`),
+        }),
+    }, { parent, dependsOn: [...(args.dependsOn ?? []), ...volumes.map((v) => v.resource)] });
 }
 
 async function isSecretInput(value: pulumi.Input<string>): Promise<boolean> {

@@ -1,6 +1,7 @@
+import { viewContainer, viewImage, viewNetwork, viewVolume } from "../components/core/docker/container-view";
 import { DockerContainerInputs, DockerImageInputs, DockerNetworkInputs } from "../components/core/docker/resources";
 
-/** The type tokens of clusterlab's Docker resources (components/core/docker). */
+/** The type tokens of clusterlab's own Docker resources (components/core/docker), for the kinds not yet on @pulumi/docker. */
 export const dockerTypes = {
     container: "pulumi-nodejs:dynamic/docker:Container",
     network: "pulumi-nodejs:dynamic/docker:Network",
@@ -8,9 +9,59 @@ export const dockerTypes = {
     image: "pulumi-nodejs:dynamic/docker:Image",
 } as const;
 
+/** The type tokens of the same objects made with `@pulumi/docker`. */
+export const providerTypes = {
+    container: "docker:index/container:Container",
+    network: "docker:index/network:Network",
+    volume: "docker:index/volume:Volume",
+    image: "docker:index/remoteImage:RemoteImage",
+} as const;
+
 export type ContainerProps = Partial<DockerContainerInputs> & Record<string, unknown>;
 export type ImageProps = Partial<DockerImageInputs> & Record<string, unknown>;
 export type NetworkProps = Partial<DockerNetworkInputs> & Record<string, unknown>;
+
+type DockerKind = keyof typeof dockerTypes;
+
+/** What a rule sees of a resource: its type, its inputs and, for @pulumi/docker ones, its provider's. */
+export interface CheckedResource {
+    type: string;
+    props: Record<string, any>;  
+    provider?: { props: Record<string, any> };  
+}
+
+const views: Record<DockerKind, (props: Record<string, any>) => object> = {  
+    container: viewContainer, network: viewNetwork, volume: viewVolume, image: viewImage,
+};
+
+/**
+ * A Docker object of a kind, in clusterlab's words whichever resource made it: a dynamic one's
+ * inputs as they are, a @pulumi/docker one's read through its view, with `dockerHost` its
+ * provider's endpoint. Undefined for any other resource.
+ */
+function objectOf(kind: DockerKind, resource: CheckedResource): Record<string, any> | undefined {  
+    if (resource.type === dockerTypes[kind]) {
+        return resource.props;
+    }
+    if (resource.type !== providerTypes[kind]) {
+        return undefined;
+    }
+    const host = resource.provider?.props.host as string | undefined;
+    const extra = kind === "container" ? { pidMode: resource.props.pidMode, ...(resource.props.networkMode === "host" ? { network: "host" } : {}) } : {};
+    return { ...views[kind](resource.props), ...extra, ...(host === undefined ? {} : { dockerHost: host }) };
+}
+
+/** The resource as a container, or undefined when it is none. */
+export const containerOf = (resource: CheckedResource) => objectOf("container", resource) as ContainerProps | undefined;
+/** The resource as an image, or undefined when it is none. */
+export const imageOf = (resource: CheckedResource) => objectOf("image", resource) as ImageProps | undefined;
+/** The resource as a network, or undefined when it is none. */
+export const networkOf = (resource: CheckedResource) => objectOf("network", resource) as NetworkProps | undefined;
+/** The labels of a container, network or volume; undefined for anything else. */
+export function labelsOf(resource: CheckedResource): Record<string, string> | undefined {
+    const object = containerOf(resource) ?? networkOf(resource) ?? objectOf("volume", resource);
+    return object === undefined ? undefined : (object.labels ?? {}) as Record<string, string>;
+}
 
 /** The role a resource plays in its cluster, from its clusterlab.role label. */
 export function roleOf(props: object): string | undefined {

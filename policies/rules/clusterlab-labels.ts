@@ -1,8 +1,6 @@
 import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
 import { labelKeys } from "../../components/core/labels";
-import { dockerTypes } from "../shapes";
-
-const labelled = new Set<string>([dockerTypes.container, dockerTypes.network, dockerTypes.volume]);
+import { labelsOf } from "../shapes";
 
 /** Every container, network and volume carries the clusterlab.* labels that destroy and leak checks look for. */
 export function clusterlabLabels(enforcementLevel: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
@@ -11,10 +9,10 @@ export function clusterlabLabels(enforcementLevel: EnforcementLevel = "mandatory
         description: "Every container, network and volume carries the clusterlab.stack, clusterlab.cluster and clusterlab.role labels.",
         enforcementLevel,
         validateResource: (args, reportViolation) => {
-            if (!labelled.has(args.type)) {
+            const labels = labelsOf(args);
+            if (labels === undefined) {
                 return;
             }
-            const labels = (args.props.labels ?? {}) as Record<string, string>;
             const missing = Object.values(labelKeys).filter((key) => !labels[key]);
             if (missing.length > 0) {
                 reportViolation(`"${args.name}" lacks the label${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: ` +

@@ -1,5 +1,5 @@
 import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
-import { ContainerProps, describe, dockerTypes } from "../shapes";
+import { containerOf, describe } from "../shapes";
 
 const loopback = new Set(["127.0.0.1", "::1"]);
 
@@ -16,10 +16,10 @@ export function loopbackPorts(localByDefault = true, enforcementLevel: Enforceme
         configSchema: { properties: { localStack: { type: "boolean" } } },
         validateResource: (args, reportViolation) => {
             const isLocalStack = args.getConfig<{ localStack?: boolean }>().localStack ?? localByDefault;
-            if (!isLocalStack || args.type !== dockerTypes.container) {
+            const props = containerOf(args);
+            if (!isLocalStack || props === undefined) {
                 return;
             }
-            const props = args.props as ContainerProps;
             for (const port of props.ports ?? []) {
                 if (!loopback.has(port.ip)) {
                     reportViolation(`container ${describe(args.name, props)} publishes port ${port.external} on ${port.ip || "every interface"}: ` +

@@ -1,5 +1,5 @@
 import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
-import { ContainerProps, describe, dockerTypes } from "../shapes";
+import { containerOf, describe } from "../shapes";
 
 /** Every container has a memory limit: one runaway job must not take down a laptop or a shared host. */
 export function memoryLimit(enforcementLevel: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
@@ -8,10 +8,10 @@ export function memoryLimit(enforcementLevel: EnforcementLevel = "mandatory"): R
         description: "Every container has a memory limit.",
         enforcementLevel,
         validateResource: (args, reportViolation) => {
-            if (args.type !== dockerTypes.container) {
+            const props = containerOf(args);
+            if (props === undefined) {
                 return;
             }
-            const props = args.props as ContainerProps;
             if (typeof props.memoryMb !== "number" || props.memoryMb <= 0) {
                 reportViolation(`container ${describe(args.name, props)} has no memory limit: set the role's memoryMb`);
             }

@@ -1,5 +1,5 @@
 import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
-import { ContainerProps, describe, dockerTypes } from "../shapes";
+import { containerOf, describe } from "../shapes";
 
 /** Env var names that say their value is a credential. */
 const secretName = /(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential)/i;
@@ -16,10 +16,10 @@ export function noPlaintextSecrets(enforcementLevel: EnforcementLevel = "mandato
         description: "Env vars and files that hold keys, passwords or tokens come from Pulumi secrets.",
         enforcementLevel,
         validateResource: (args, reportViolation) => {
-            if (args.type !== dockerTypes.container) {
+            const props = containerOf(args);
+            if (props === undefined) {
                 return;
             }
-            const props = args.props as ContainerProps;
             const fromSecrets = new Set(props.secretInputs ?? []);
             for (const entry of props.env ?? []) {
                 const name = entry.slice(0, entry.indexOf("="));

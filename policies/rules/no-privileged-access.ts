@@ -1,5 +1,5 @@
 import { EnforcementLevel, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { ContainerProps, describe, dockerTypes, roleOf } from "../shapes";
+import { containerOf, ContainerProps, describe, roleOf } from "../shapes";
 
 /** Roles that cannot work without host access, with the reason; configured per stack. */
 export type ExemptRoles = Record<string, string>;
@@ -40,10 +40,10 @@ interface HostAccess {
 }
 
 function hostAccessFor(args: ResourceValidationArgs, defaults: ExemptRoles): HostAccess | undefined {
-    if (args.type !== dockerTypes.container) {
+    const props = containerOf(args);
+    if (props === undefined) {
         return undefined;
     }
-    const props = args.props as ContainerProps;
     const access = hostAccessOf(props);
     if (access.length === 0) {
         return undefined;

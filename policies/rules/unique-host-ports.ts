@@ -1,5 +1,5 @@
 import { EnforcementLevel, StackValidationPolicy } from "@pulumi/policy";
-import { ContainerProps, dockerTypes, engineOf, reportClashes } from "../shapes";
+import { containerOf, engineOf, reportClashes } from "../shapes";
 
 /** No two containers publish one host port on one engine: the second `docker start` would fail mid-`up`. */
 export function uniqueHostPorts(enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy {
@@ -8,9 +8,9 @@ export function uniqueHostPorts(enforcementLevel: EnforcementLevel = "mandatory"
         description: "No two containers publish the same host port on the same host.",
         enforcementLevel,
         validateStack: (args, reportViolation) => {
-            const published = args.resources.filter((r) => r.type === dockerTypes.container).flatMap((resource) => {
-                const props = resource.props as ContainerProps;
-                return (props.ports ?? []).map((port) => ({ key: `${engineOf(props)} port ${port.external}`, name: resource.name, urn: resource.urn }));
+            const published = args.resources.flatMap((resource) => {
+                const props = containerOf(resource);
+                return props === undefined ? [] : (props.ports ?? []).map((port) => ({ key: `${engineOf(props)} port ${port.external}`, name: resource.name, urn: resource.urn }));
             });
             reportClashes(published, reportViolation,
                 (name, first, key) => `"${name}" and "${first}" both publish ${key}: give one of them another host port`);

@@ -20,6 +20,7 @@ export interface Checked {
     type: string;
     name: string;
     props: Record<string, any>;
+    provider?: { props: Record<string, any> };
 }
 
 /** Runs one resource rule on one resource shape, with the pack config a stack would give, and returns its messages. */

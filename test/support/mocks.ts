@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import { viewContainer, viewImage, viewNetwork, viewVolume } from "../../components/core/docker/container-view";
 
 /** One resource as the program registered it: its inputs, and its parent and dependsOn by name. */
 export interface RecordedResource {
     type: string;
     name: string;
     inputs: Record<string, any>;
+    /** For `@pulumi/docker` resources: the inputs as given; `inputs` is their view in clusterlab's words. */
+    raw?: Record<string, any>;
     parent?: string;
     dependsOn: string[];
     /** Outputs the resource asks the engine to keep secret. */
@@ -32,6 +35,34 @@ function revealSecrets(value: unknown): unknown {
     return value;
 }
 
+/** The `@pulumi/docker` resource types, as the kinds on `@pulumi/docker` register them. */
+export const dockerTypes = {
+    container: "docker:index/container:Container",
+    network: "docker:index/network:Network",
+    volume: "docker:index/volume:Volume",
+    image: "docker:index/remoteImage:RemoteImage",
+    provider: "pulumi:providers:docker",
+} as const;
+
+/** Inputs of a `@pulumi/docker` resource as clusterlab's own resources had them, so one assertion reads both. */
+const views: Record<string, (props: Record<string, any>) => object> = {
+    [dockerTypes.container]: viewContainer,
+    [dockerTypes.network]: viewNetwork,
+    [dockerTypes.volume]: viewVolume,
+    [dockerTypes.image]: viewImage,
+};
+
+/**
+ * The endpoint of every docker.Provider registered, by its id: a resource's `dockerHost` in the
+ * recorded view. Kept across `reset`: hosts share one provider per program, made once.
+ */
+const providerInputs = new Map<string, Record<string, any>>();
+
+/** Every docker.Provider registered in this process, by name, with its inputs (providers are made once per host and kept). */
+export function dockerProviders(): Record<string, Record<string, any>> {
+    return Object.fromEntries([...providerInputs].map(([id, inputs]) => [id.replace(/-id$/, ""), inputs]));
+}
+
 /** Every resource registered since the last `reset`, in order. */
 export const recorded: RecordedResource[] = [];
 const pendingOpts = new Map<string, { parent?: string; dependsOn: string[]; additionalSecretOutputs: string[]; deletedWith?: string }>();
@@ -54,6 +85,19 @@ export function installMocks(stack = "test"): void {
             void _serializedProvider;
             recorded[recorded.length - 1].inputs = inputs;
             const state: Record<string, unknown> = { ...inputs };
+            if (args.type === dockerTypes.provider) {
+                providerInputs.set(`${args.name}-id`, inputs);
+            }
+            const view = views[args.type];
+            if (view !== undefined) {
+                // The raw inputs stay in `raw`; `dockerHost` is the endpoint of the provider it was given.
+                const providerId = args.provider?.slice(args.provider.lastIndexOf("::") + 2);
+                recorded[recorded.length - 1].raw = inputs;
+                recorded[recorded.length - 1].inputs = { ...view(inputs), dockerHost: providerId === undefined ? undefined : providerInputs.get(providerId)?.host };
+            }
+            if (args.type === dockerTypes.image) {
+                state.imageId = `sha256:${args.name}`;
+            }
             if (args.type === "pulumi-nodejs:dynamic/docker:Image") {
                 state.imageId = `sha256:${args.name}`;
             }
@@ -122,6 +166,15 @@ export function byType(type: string): RecordedResource[] {
     return recorded.filter((r) => r.type === type);
 }
 
+/**
+ * Docker objects of a kind, whichever resource made them: clusterlab's dynamic ones (the kinds
+ * not yet on `@pulumi/docker`) and `@pulumi/docker`'s, read through the same view.
+ */
+export function byKind(kind: "container" | "network" | "volume" | "image"): RecordedResource[] {
+    const dynamic = { container: "Container", network: "Network", volume: "Volume", image: "Image" }[kind];
+    return recorded.filter((r) => r.type === `pulumi-nodejs:dynamic/docker:${dynamic}` || r.type === dockerTypes[kind]);
+}
+
 /** The resource of that name (and type, where a component and its container share a name). */
 export function named(name: string, type?: string): RecordedResource {
     const found = recorded.find((r) => r.name === name && (type === undefined || r.type === type));
@@ -133,7 +186,7 @@ export function named(name: string, type?: string): RecordedResource {
 
 /** The container resource with that Docker name; fails the test when there is none. */
 export function containerNamed(name: string): RecordedResource {
-    const found = byType("pulumi-nodejs:dynamic/docker:Container").find((c) => c.inputs.name === name);
+    const found = [...byType("pulumi-nodejs:dynamic/docker:Container"), ...byType(dockerTypes.container)].find((c) => c.inputs.name === name);
     if (found === undefined) {
         throw new Error(`no container ${name}`);
     }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
-import { DockerExec, DockerNetwork } from "../core/docker/resources";
+import * as docker from "@pulumi/docker";
+import { DockerExec } from "../core/docker/resources";
 import { Host } from "../core/host";
 import { containerNamesOf, Service } from "../core/service";
 import { createMesosCore } from "../mesos/core";
@@ -34,7 +35,7 @@ export interface AuroraWithCustomExecutorArgs extends AuroraArgsInput {
 
 /** The parts of the cluster, as `createAuroraCluster` builds them. */
 export interface AuroraClusterParts {
-    network: DockerNetwork;
+    network: docker.Network;
     zookeeper: Service;
     master: Service;
     agents: Record<string, Service>;

@@ -1,8 +1,8 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigProblem, renderProblems } from "../core/config";
-import { DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { createClusterNetwork } from "../core/network";
+import { createDockerNetwork } from "../core/network";
 import { hostSet, loopbackProblems, resolveHosts } from "../core/placement";
 import { Service } from "../core/service";
 import { renderAdvertiseEnv, renderZookeeperUrl } from "./render";
@@ -42,7 +42,7 @@ export interface MesosCoreSpec<S extends MesosCoreSettings> {
 /** The shared roles, and what the rest of the cluster is built with. */
 export interface MesosCore {
     host: Host;
-    network: DockerNetwork;
+    network: docker.Network;
     imageFor: ImageCache;
     zookeeper: Service;
     /** `zk://` URL of zookeeper beside it, on the cluster's network. */
@@ -77,7 +77,7 @@ export function createMesosCore<S extends MesosCoreSettings>(
     const crossHost = placed.remoteAgents.length > 0;
 
     const imageFor = imageCache(name, host, parent, settings.baseImage);
-    const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
+    const network = createDockerNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
     const ctx: MesosRoleContext = { cluster: name, stack, host, network, parent };
     const zookeeper = createZookeeper(ctx, imageFor("zookeeper", settings.zookeeper.image), settings.zookeeper);
     const master = createMaster(ctx, imageFor("master", settings.master.image), {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
 import { Host } from "../core/host";
-import { DockerNetwork } from "../core/docker/resources";
+import * as docker from "@pulumi/docker";
 import { dockerObjectName } from "../core/labels";
 import { containerNamesOf, Service } from "../core/service";
 import {
@@ -32,7 +32,7 @@ export interface MesosClusterArgs extends MesosClusterArgsInput {
 
 /** The parts of a MesosCluster, as `createMesosCluster` builds them. */
 export interface MesosClusterParts {
-    network: DockerNetwork;
+    network: docker.Network;
     zookeeper: Service;
     master: Service;
     agents: Record<string, Service>;

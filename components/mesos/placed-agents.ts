@@ -1,8 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
-import { DockerNetwork } from "../core/docker/resources";
+import * as docker from "@pulumi/docker";
 import { Host } from "../core/host";
-import { shipClusterImage } from "../core/image";
-import { createClusterNetwork } from "../core/network";
+import { createDockerNetwork } from "../core/network";
 import { ImageSource } from "../core/schema";
 import { Service } from "../core/service";
 import { renderAdvertiseEnv, renderZookeeperUrl } from "./render";
@@ -35,39 +33,23 @@ export interface AgentCluster {
 /**
  * The agents of a Mesos-based cluster (MesosCluster, AuroraWithCustomExecutor), by name, wherever
  * they are placed. Beside the master: on the cluster's network and image. On another host: on
- * one network per host (`<cluster>-network-<host>`), with the image of each source built once on
- * the cluster's host and shipped there once (`<cluster>-agent-image-<host>`, then `-1`, `-2`…),
- * reaching zookeeper at the cluster host's advertised address and published port, and
+ * one network per host (`<cluster>-network-<host>`), with the image of each source made on that
+ * host's engine (`<cluster>-agent-image-<host>`, then `-1`, `-2`…; see `imageCache`), reaching zookeeper at the cluster host's advertised address and published port, and
  * advertising its own host's address and its published port for the master to reach it by.
  */
 export function createPlacedAgents(ctx: MesosRoleContext, cluster: AgentCluster, agents: readonly PlacedAgent[]): Record<string, Service> {
     const home = ctx.host;
     const besideZookeeper = renderZookeeperUrl([cluster.zookeeper.dnsName]);
     const acrossHosts = renderZookeeperUrl([home.advertiseAddress], cluster.zookeeperPort === false ? undefined : cluster.zookeeperPort);
-    // Per other host, named after it; the cluster's host keeps the one-host names.
-    const remote = new Map<string, { network: DockerNetwork; images: Map<string, pulumi.Output<string>> }>();
-    const onRemote = (target: Host) => {
-        let found = remote.get(target.name);
-        if (found === undefined) {
-            found = {
-                network: createClusterNetwork(`${ctx.cluster}-network-${target.name}`, { stack: ctx.stack, cluster: ctx.cluster, host: target }, ctx.parent),
-                images: new Map(),
-            };
-            remote.set(target.name, found);
+    // One network per other host, named after it; the cluster's host keeps the one-host name.
+    const remoteNetworks = new Map<string, docker.Network>();
+    const networkOn = (target: Host) => {
+        let network = remoteNetworks.get(target.name);
+        if (network === undefined) {
+            network = createDockerNetwork(`${ctx.cluster}-network-${target.name}`, { stack: ctx.stack, cluster: ctx.cluster, host: target }, ctx.parent);
+            remoteNetworks.set(target.name, network);
         }
-        return found;
-    };
-    const imageOn = (target: Host, source: ImageSource): pulumi.Output<string> => {
-        const there = onRemote(target);
-        const key = JSON.stringify(source);
-        if (!there.images.has(key)) {
-            // Built (or pulled) once on the cluster's host and copied over: no registry to pull
-            // from, and no second build of the same content on every host.
-            const suffix = there.images.size === 0 ? "" : `-${there.images.size}`;
-            there.images.set(key, shipClusterImage(`${ctx.cluster}-agent-image-${target.name}${suffix}`,
-                cluster.imageFor.imageOf("agent", source), home, target, ctx.parent).imageId);
-        }
-        return there.images.get(key)!;
+        return network;
     };
 
     const created: Record<string, Service> = {};
@@ -78,8 +60,8 @@ export function createPlacedAgents(ctx: MesosRoleContext, cluster: AgentCluster,
                 { name, env: agent.env(besideZookeeper), port, memoryMb, binds }, cluster.master);
             continue;
         }
-        const image = imageOn(agent.host, agent.image);
-        created[name] = createAgent({ ...ctx, host: agent.host, network: onRemote(agent.host).network }, image, {
+        const network = networkOn(agent.host);
+        created[name] = createAgent({ ...ctx, host: agent.host, network }, cluster.imageFor("agent", agent.image, agent.host), {
             name,
             env: { ...agent.env(acrossHosts), ...(port === false ? {} : renderAdvertiseEnv(agent.host.advertiseAddress, port)) },
             port,

@@ -1,7 +1,7 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DockerImage, DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { createClusterImage } from "../core/image";
+import { createDockerImage } from "../core/image";
 import { LabelScope } from "../core/labels";
 import { ImageSource } from "../core/schema";
 import { Service, ServicePort } from "../core/service";
@@ -18,7 +18,7 @@ export interface MesosRoleContext {
     cluster: string;
     stack: string;
     host: Host;
-    network: DockerNetwork;
+    network: docker.Network;
     parent: pulumi.Resource;
 }
 
@@ -42,22 +42,33 @@ function scope(ctx: MesosRoleContext, role: string): LabelScope {
 }
 
 /**
- * One image resource per distinct source, so master and agents on the same stand-in build it
- * once; named `<cluster>-<role>-image` after the first role that asks for it.
+ * One image resource per distinct source and host, so master and agents on the same stand-in
+ * build it once per engine: on the cluster's host named `<cluster>-<role>-image` after the first
+ * role that asks for it; on another host `<cluster>-agent-image-<host>`, then `-1`, `-2`… (only
+ * agents are placed elsewhere). Each engine builds (or pulls) its own: a build of these images
+ * takes seconds, and a copy from host to host would be a step of our own beside the provider.
  */
-export function imageCache(cluster: string, host: Host, parent: pulumi.Resource, baseImage: string) {
-    const images = new Map<string, DockerImage>();
-    /** The image resource itself, for shipping it to other hosts. */
-    const imageOf = (role: string, source: ImageSource): DockerImage => {
+export function imageCache(cluster: string, home: Host, parent: pulumi.Resource, baseImage: string) {
+    const images = new Map<string, Map<string, docker.RemoteImage>>();
+    const imageOf = (role: string, source: ImageSource, on: Host = home): docker.RemoteImage => {
+        let there = images.get(on.name);
+        if (there === undefined) {
+            there = new Map();
+            images.set(on.name, there);
+        }
         const key = JSON.stringify(source);
-        let image = images.get(key);
+        let image = there.get(key);
         if (image === undefined) {
-            image = createClusterImage(`${cluster}-${role}-image`, source, { host, parent, baseImage });
-            images.set(key, image);
+            const resourceName = on.name === home.name ? `${cluster}-${role}-image`
+                : `${cluster}-agent-image-${on.name}${there.size === 0 ? "" : `-${there.size}`}`;
+            image = createDockerImage(resourceName, source, { host: on, parent, baseImage });
+            there.set(key, image);
         }
         return image;
     };
-    return Object.assign((role: string, source: ImageSource): pulumi.Output<string> => imageOf(role, source).imageId, { imageOf });
+    // The readable name (`clusterlab/mesos-standin:<content hash>`), which `docker ps` shows; it
+    // changes with the content, so a rebuilt image still replaces the containers that run it.
+    return Object.assign((role: string, source: ImageSource, on?: Host): pulumi.Output<string> => imageOf(role, source, on).name, { imageOf });
 }
 
 /** A cluster's images by source, as `imageCache` makes them. */

@@ -1,15 +1,15 @@
 import * as assert from "assert";
 import { seedJobs, twoExecutors } from "../support/aurora-fixtures";
-import { byType, installMocks, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
+import { byType, dockerTypes, installMocks, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
 
 installMocks("test");
 // Imported after the mocks, as the program under test would be.
 const { AuroraWithCustomExecutor } = require("../../components/aurora") as typeof import("../../components/aurora");
 
-const container = "pulumi-nodejs:dynamic/docker:Container";
-const network = "pulumi-nodejs:dynamic/docker:Network";
-const volume = "pulumi-nodejs:dynamic/docker:Volume";
-const image = "pulumi-nodejs:dynamic/docker:Image";
+const container = dockerTypes.container;
+const network = dockerTypes.network;
+const volume = dockerTypes.volume;
+const image = dockerTypes.image;
 const exec = "pulumi-nodejs:dynamic/docker:Exec";
 
 async function deploy(args: ConstructorParameters<typeof AuroraWithCustomExecutor>[1] = {}) {

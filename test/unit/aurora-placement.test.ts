@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { byType, installMocks, recorded, resetRecorded, valueOf, containerNamed, containerEnv } from "../support/mocks";
+import { byType, containerEnv, containerNamed, dockerTypes, installMocks, named, recorded, resetRecorded, valueOf } from "../support/mocks";
 import { stackConfigAsPulumiGivesIt, configProblems } from "../support/stack-config";
 
 installMocks("test");
@@ -8,7 +8,7 @@ const { deployStack } = require("../../stacks/program") as typeof import("../../
 const { auroraArgsSchema } = require("../../components/aurora/schema") as typeof import("../../components/aurora/schema");
 const { auroraPlacementProblems, placeAurora } = require("../../components/aurora/placement") as typeof import("../../components/aurora/placement");
 
-const container = "pulumi-nodejs:dynamic/docker:Container";
+const container = dockerTypes.container;
 const hosts = {
     local: { bindAddress: "10.0.0.1" },
     h2: { docker: "tcp://10.0.0.2:2375", bindAddress: "10.0.0.2", socketPath: "/srv/h2/docker.sock" },
@@ -54,7 +54,7 @@ describe("AuroraWithCustomExecutor placement (pure)", () => {
 describe("AuroraWithCustomExecutor over several hosts (unit, mocked engine)", () => {
     beforeEach(resetRecorded);
 
-    it("runs each agent on its host's engine with a network per host and the agent image shipped there; everything else home", async () => {
+    it("runs each agent on its host's engine with a network per host and the agent image made there; everything else home", async () => {
         const outputs = deployStack(readStackConfig(stackOf({ aurora: aurora() })));
         await valueOf(outputs.aurora.containerNames);
         const engineOf = Object.fromEntries(byType(container).map((c) => [c.inputs.name, c.inputs.dockerHost ?? "local"]));
@@ -63,12 +63,16 @@ describe("AuroraWithCustomExecutor over several hosts (unit, mocked engine)", ()
             "test-aurora-a2": "tcp://10.0.0.2:2375", "test-aurora-a3": "ssh://root@10.0.0.3",
             "test-aurora-scheduler": "local", "test-aurora-observer": "local",
         });
-        const networks = byType("pulumi-nodejs:dynamic/docker:Network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
+        const networks = byType(dockerTypes.network).map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
         assert.deepStrictEqual(networks, ["test-aurora@local", "test-aurora@ssh://root@10.0.0.3", "test-aurora@tcp://10.0.0.2:2375"]);
-        // Images are built or pulled on the cluster's host only; the others get the agent image shipped.
-        assert.deepStrictEqual([...new Set(byType("pulumi-nodejs:dynamic/docker:Image").map((i) => i.inputs.dockerHost ?? "local"))], ["local"]);
-        const shipped = byType("pulumi-nodejs:dynamic/docker:ImageShipment").map((s) => s.inputs.dockerHost).sort();
-        assert.deepStrictEqual(shipped, ["ssh://root@10.0.0.3", "tcp://10.0.0.2:2375"]);
+        // Every image on the cluster's host; each other host makes only the agent image, the same
+        // reference as the cluster's own, on its own engine (no copy between hosts, no dynamic step).
+        const imagesOn = (engine: string | undefined) => byType(dockerTypes.image).filter((i) => i.inputs.dockerHost === engine);
+        const agentImage = named("aurora-agent-image").inputs.name;
+        assert.ok(imagesOn(undefined).length >= 4, imagesOn(undefined).map((i) => i.name).join(", "));
+        assert.deepStrictEqual(imagesOn("tcp://10.0.0.2:2375").map((i) => [i.name, i.inputs.name]), [["aurora-agent-image-h2", agentImage]]);
+        assert.deepStrictEqual(imagesOn("ssh://root@10.0.0.3").map((i) => [i.name, i.inputs.name]), [["aurora-agent-image-h3", agentImage]]);
+        assert.strictEqual(containerNamed("test-aurora-a2").inputs.image, agentImage);
         // The job client runs in the scheduler's container, on the scheduler's engine.
         // Jobs register once the scheduler's container name resolves: wait for them, briefly.
         for (let i = 0; i < 100 && byType("pulumi-nodejs:dynamic/docker:Exec").length === 0; i++) {
@@ -111,7 +115,7 @@ describe("AuroraWithCustomExecutor over several hosts (unit, mocked engine)", ()
             const keys = (c.inputs.env as string[] ?? []).map((e) => e.slice(0, e.indexOf("=")));
             assert.ok(!keys.some((k) => /ADVERTISE/.test(k)), `${c.inputs.name}: ${keys.join(",")}`);
         }
-        assert.strictEqual(byType("pulumi-nodejs:dynamic/docker:Network").length, 1);
+        assert.strictEqual(byType(dockerTypes.network).length, 1);
     });
 
     it("rejects a cluster over several hosts whose hosts advertise a loopback address, naming each host once, before any resource", () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { byType, installMocks, resetRecorded, valueOf } from "../support/mocks";
+import { byType, containerNamed, installMocks, resetRecorded, valueOf } from "../support/mocks";
 import { readStackFile } from "../support/stack-config";
 
 installMocks("test");
@@ -9,6 +9,8 @@ const { deployStack } = require("../../stacks/program") as typeof import("../../
 /** Resources of a type as [name, engine] pairs. */
 const at = (type: string): [string, string][] => byType(`pulumi-nodejs:dynamic/docker:${type}`)
     .map((r) => [r.name, r.inputs.dockerHost ?? "local"]);
+/** The Mesos-based clusters, on `@pulumi/docker`: each host makes its own agent image. */
+const builtOnEachHost = ["wraxl", "aurora"];
 
 describe("images over several hosts (unit, mocked engine)", () => {
     beforeEach(resetRecorded);
@@ -16,7 +18,7 @@ describe("images over several hosts (unit, mocked engine)", () => {
     // No registry between the hosts: an image is built (or pulled) once, on its cluster's own
     // host, and copied to the others, never built again on each (a Hadoop or consul build there
     // would cost minutes per host).
-    it("stacks/Pulumi.multi-server.yaml: every cluster builds on its own host only and ships to the others", async () => {
+    it("stacks/Pulumi.multi-server.yaml: every cluster on dynamic resources builds on its own host only and ships to the others; the Mesos-based ones make the agent image on each host", async () => {
         const outputs = deployStack(readStackConfig(readStackFile("multi-server")));
         for (const cluster of Object.values(outputs)) {
             await valueOf(cluster.containerNames);
@@ -26,8 +28,20 @@ describe("images over several hosts (unit, mocked engine)", () => {
         for (const [name, engine] of built) {
             assert.strictEqual(engine, home[name.split("-")[0]], `${name} is built on ${engine}, not on its cluster's host`);
         }
+        for (const cluster of builtOnEachHost) {
+            const images = byType("docker:index/remoteImage:RemoteImage").filter((r) => r.name.startsWith(`${cluster}-`));
+            const agentImage = containerNamed(`test-${cluster}-agent1`).inputs.image;
+            const remote = images.filter((r) => r.inputs.dockerHost !== undefined).map((r) => [r.name, r.inputs.dockerHost, r.inputs.name]);
+            assert.deepStrictEqual(remote, [
+                [`${cluster}-agent-image-host2`, "tcp://10.213.0.2:2375", agentImage],
+                [`${cluster}-agent-image-host3`, "ssh://root@10.213.0.3", agentImage],
+            ], `${cluster}: the agent image, and only it, made on every other host its agents use`);
+            // Built over each host's own provider connection, not wherever DOCKER_HOST points.
+            assert.ok(images.every((r) => r.raw!.build === undefined || r.raw!.build.useLegacyBuilder === true));
+        }
         const shipped = at("ImageShipment");
-        for (const cluster of ["wraxl-agent-image", "oar-image", "hadoop-image", "aurora-agent-image"]) {
+        assert.deepStrictEqual(shipped.filter(([name]) => builtOnEachHost.includes(name.split("-")[0])), []);
+        for (const cluster of ["oar-image", "hadoop-image"]) {
             const remote = shipped.filter(([name]) => name.startsWith(`${cluster}-host`)).map(([, engine]) => engine);
             const expected = cluster === "oar-image" ? ["ssh://root@10.213.0.3"] : ["ssh://root@10.213.0.3", "tcp://10.213.0.2:2375"];
             assert.deepStrictEqual(remote.sort(), expected, `${cluster} shipped to every other host its roles use`);

@@ -1,14 +1,14 @@
 import * as assert from "assert";
-import { byType, installMocks, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
+import { byType, dockerTypes, installMocks, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
 
 installMocks("test");
 // Imported after the mocks, as the program under test would be.
 const { MesosCluster } = require("../../components/mesos") as typeof import("../../components/mesos");
 
-const container = "pulumi-nodejs:dynamic/docker:Container";
-const network = "pulumi-nodejs:dynamic/docker:Network";
-const volume = "pulumi-nodejs:dynamic/docker:Volume";
-const image = "pulumi-nodejs:dynamic/docker:Image";
+const container = dockerTypes.container;
+const network = dockerTypes.network;
+const volume = dockerTypes.volume;
+const image = dockerTypes.image;
 
 async function deploy(args: ConstructorParameters<typeof MesosCluster>[1] = {}) {
     resetRecorded();
@@ -136,8 +136,12 @@ describe("MesosCluster (unit, mocked engine)", () => {
                 assert.match(image.inputs.name, /^clusterlab\/[a-z-]+:[0-9a-f]{12}$/);
             }
         }
-        assert.strictEqual(named("wraxl-zookeeper", container).inputs.image, "sha256:wraxl-zookeeper-image");
-        assert.match(named("wraxl-zookeeper-image").inputs.build.context, /images\/zookeeper$/);
+        // Containers run the image by its readable, content-pinned name, which `docker ps` shows.
+        assert.strictEqual(named("wraxl-zookeeper", container).inputs.image, named("wraxl-zookeeper-image").inputs.name);
+        // The build folder relative to the program's (the checkout's root here): a moved checkout is no diff.
+        assert.strictEqual(named("wraxl-zookeeper-image").inputs.build.context, "images/zookeeper");
+        assert.strictEqual(named("wraxl-zookeeper-image").raw!.build.useLegacyBuilder, true, "built over the provider's own connection");
+        assert.strictEqual(named("wraxl-zookeeper-image").raw!.keepLocally, true, "images stay on the engine as a cache");
     });
 
     it("builds a shared image once when master and agents use the same stand-in", async () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { byType, installMocks, recorded, resetRecorded, valueOf, containerNamed, containerEnv } from "../support/mocks";
+import { byKind, containerEnv, dockerProviders, containerNamed, installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
 import { readStackFile, stackConfigAsPulumiGivesIt, configProblems } from "../support/stack-config";
 
 installMocks("test");
@@ -13,7 +13,6 @@ const { engineEnv } = require("../../components/core/docker/cli") as typeof impo
 const { renderCreateArgs } = require("../../components/core/docker/resources") as typeof import("../../components/core/docker/resources");
 const { checkHostsReachable } = require("../../stacks/reachability") as typeof import("../../stacks/reachability");
 
-const container = "pulumi-nodejs:dynamic/docker:Container";
 
 const hosts = {
     local: { bindAddress: "10.0.0.1" },
@@ -100,7 +99,7 @@ describe("multi-server stack (unit, mocked engine)", () => {
         await valueOf(outputs.oar.containerNames);
         await valueOf(outputs.hadoop.containerNames);
         await valueOf(outputs.aurora.containerNames);
-        const engineOf = Object.fromEntries(byType(container).map((c) => [c.inputs.name, c.inputs.dockerHost ?? "local"]));
+        const engineOf = Object.fromEntries(byKind("container").map((c) => [c.inputs.name, c.inputs.dockerHost ?? "local"]));
         assert.deepStrictEqual(engineOf, {
             "test-wraxl-zookeeper": "local", "test-wraxl-master": "local", "test-wraxl-agent1": "local",
             "test-wraxl-agent2": "tcp://10.213.0.2:2375", "test-wraxl-agent3": "ssh://root@10.213.0.3",
@@ -116,7 +115,7 @@ describe("multi-server stack (unit, mocked engine)", () => {
             "test-aurora-agent1": "tcp://10.213.0.2:2375", "test-aurora-agent2": "ssh://root@10.213.0.3",
         });
         // One network per cluster per host, all named <stack>-<cluster>.
-        const networks = byType("pulumi-nodejs:dynamic/docker:Network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
+        const networks = byKind("network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
         assert.deepStrictEqual(networks, [
             "test-aurora@local", "test-aurora@ssh://root@10.213.0.3", "test-aurora@tcp://10.213.0.2:2375",
             "test-edm@local", "test-edm@ssh://root@10.213.0.3", "test-edm@tcp://10.213.0.2:2375",
@@ -124,9 +123,15 @@ describe("multi-server stack (unit, mocked engine)", () => {
             "test-oar@ssh://root@10.213.0.3", "test-oar@tcp://10.213.0.2:2375",
             "test-wraxl@local", "test-wraxl@ssh://root@10.213.0.3", "test-wraxl@tcp://10.213.0.2:2375",
         ]);
-        // The ssh options go with every resource on host3, as a secret.
+        // The ssh options go with every dynamic resource on host3, as a secret, and with host3's
+        // docker.Provider, which every @pulumi/docker resource there is made with.
         const onHost3 = recorded.filter((r) => r.inputs.dockerHost === "ssh://root@10.213.0.3");
-        assert.ok(onHost3.length > 0 && onHost3.every((r) => r.inputs.dockerSsh?.options?.IdentityFile !== undefined));
+        const dynamicOnHost3 = onHost3.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+        assert.ok(dynamicOnHost3.length > 0 && dynamicOnHost3.every((r) => r.inputs.dockerSsh?.options?.IdentityFile !== undefined));
+        assert.ok(onHost3.some((r) => r.type.startsWith("docker:")));
+        const host3Providers = Object.values(dockerProviders()).filter((p) => p.host === "ssh://root@10.213.0.3");
+        assert.ok(host3Providers.length > 0 && host3Providers.every((p) => (JSON.parse(p.sshOpts) as string[]).some((o) => o.startsWith("IdentityFile=~/"))),
+            JSON.stringify(host3Providers));
     });
 
     it("MesosCluster: advertised addresses in every cross-host env — the master's, a remote agent's zookeeper URL and its own", async () => {
@@ -162,7 +167,7 @@ describe("multi-server stack (unit, mocked engine)", () => {
         assert.strictEqual(containerNamed("test-oar-n1").inputs.extraHosts, undefined, "beside the server: its DNS alias");
         assert.deepStrictEqual(containerNamed("test-oar-server").inputs.ports, [{ ip: "10.0.0.2", internal: 16666, external: 16666 }]);
         assert.deepStrictEqual(containerNamed("test-oar-n2").inputs.ports, [{ ip: "0.0.0.0", internal: 6667, external: 16667 }]);
-        const homes = byType("pulumi-nodejs:dynamic/docker:Volume").filter((v) => v.inputs.name === "test-oar-home")
+        const homes = byKind("volume").filter((v) => v.inputs.name === "test-oar-home")
             .map((v) => v.inputs.dockerHost).sort();
         assert.deepStrictEqual(homes, ["ssh://root@10.0.0.3", "tcp://10.0.0.2:2375"], "one /home per host");
         assert.match(String((await valueOf(outputs.oar.nodeCommands) as Record<string, string>).n2), /^docker -H ssh:\/\/root@10\.0\.0\.3 exec -it test-oar-n2 /);
@@ -172,7 +177,7 @@ describe("multi-server stack (unit, mocked engine)", () => {
         const outputs = deployStack(readStackConfig(readStackFile("local")));
         await valueOf(outputs.wraxl.containerNames);
         await valueOf(outputs.oar.containerNames);
-        for (const c of byType(container)) {
+        for (const c of byKind("container")) {
             const keys = (c.inputs.env as string[]).map((e) => e.slice(0, e.indexOf("=")));
             assert.ok(!keys.some((k) => /ADVERTISE|OAR_SSH_PEERS|OAR_SERVER_PORT/.test(k)), `${c.inputs.name}: ${keys.join(",")}`);
             assert.ok(!("extraHosts" in c.inputs), c.inputs.name);

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { byType, installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
+import { byKind, installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
 import { readStackFile, stackConfigAsPulumiGivesIt, configProblems } from "../support/stack-config";
 
 installMocks("test");
@@ -43,7 +43,7 @@ describe("stack program (unit, mocked engine)", () => {
         assert.strictEqual(await valueOf(outputs.edm.loadBalancerUrl), "http://127.0.0.1:8080");
         assert.strictEqual(await valueOf(outputs.hadoop.namenodeUrl), "http://127.0.0.1:9870");
         assert.strictEqual(await valueOf(outputs.aurora.schedulerUrl), "http://127.0.0.1:8081");
-        assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/docker:Container").map((c) => c.inputs.name).sort(), [
+        assert.deepStrictEqual(byKind("container").map((c) => c.inputs.name).sort(), [
             "test-aurora-agent1", "test-aurora-master", "test-aurora-observer", "test-aurora-scheduler", "test-aurora-zookeeper",
             "test-edm-consul", "test-edm-gogs", "test-edm-nginx", "test-edm-worker1-api", "test-edm-worker1-consul",
             "test-edm-worker1-registrator", "test-edm-worker2-api", "test-edm-worker2-consul", "test-edm-worker2-registrator",
@@ -52,7 +52,7 @@ describe("stack program (unit, mocked engine)", () => {
             "test-oar-frontend", "test-oar-node1", "test-oar-node2", "test-oar-server",
             "test-wraxl-agent1", "test-wraxl-master", "test-wraxl-redis", "test-wraxl-scheduler", "test-wraxl-zookeeper",
         ]);
-        const standin = byType("pulumi-nodejs:dynamic/docker:Image").filter((i) => String(i.inputs.name).startsWith("clusterlab/mesos-standin:"));
+        const standin = byKind("image").filter((i) => String(i.inputs.name).startsWith("clusterlab/mesos-standin:"));
         assert.strictEqual(standin.length, 2, "the local stack runs the Mesos stand-in, built once per cluster that runs it (wraxl, aurora)");
     });
 

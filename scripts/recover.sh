@@ -12,8 +12,10 @@
 #    (scripts/stop-orphan-providers.sh; a provider whose pulumi still runs is left alone).
 # 3. `pulumi refresh --clear-pending-creates`: the resources Pulumi was creating when it stopped
 #    are dropped from its pending list, and the rest of the state is checked against the engine.
-#    Whatever those creates left on the engine carries the stack's labels, and the next `up`
-#    takes it over (networks, volumes) or replaces it (containers).
+# 4. What those creates left on the stack's engines, containers and networks that carry the
+#    stack's label but are in no resource of the state, is removed (scripts/remove-leftovers.ts),
+#    so the next `up` can make them under their names. Volumes stay: they may hold data, and the
+#    next `up` takes a volume of its name as its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stack="${1:-local}"
@@ -45,3 +47,8 @@ esac
 
 bash scripts/stop-orphan-providers.sh
 pulumi refresh --yes --stack "$stack" --clear-pending-creates --non-interactive
+state="$(mktemp)"
+trap 'rm -f "$state"' EXIT
+# With secrets: a remote engine's TLS material and ssh options are how its leftovers are reached.
+pulumi stack export --stack "$stack" --show-secrets --file "$state"
+node -r ts-node/register/transpile-only scripts/remove-leftovers.ts "$stack" "$state"

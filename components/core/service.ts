@@ -139,7 +139,10 @@ function createDockerContainer(name: string, args: ServiceArgs, naming: RoleNami
     const spec: ContainerSpec = {
         ...commonSpec(args, naming),
         healthcheck: args.healthcheck && renderHealthcheck({ ...args.healthcheck, startPeriodSeconds: args.healthcheck.startPeriodSeconds ?? defaultStartPeriodSeconds }),
-        network: args.network.name,
+        // By id, not name: a network removed and made again (same name, new id) makes the
+        // containers on it anew, as they must be (a container keeps its endpoint on the old one and
+        // cannot start), instead of being started in place and failing on "network not found".
+        network: args.network.id,
         mounts: roleMounts(args, volumes),
         // The policy pack sees secrets unwrapped: this label tells it which values came from one.
         labels: { ...labels, [secretInputsLabel]: secretInputNames(args.env ?? {}, args.files ?? []).apply((names) => names.join(",")) },

@@ -56,7 +56,7 @@ describe("AuroraWithCustomExecutor (unit, mocked engine)", () => {
             "test-aurora-agent1-work", "test-aurora-agent2-work", "test-aurora-master-work", "test-aurora-scheduler-db", "test-aurora-zookeeper-data",
         ]);
         for (const c of byType(container)) {
-            assert.strictEqual(c.inputs.network, "test-aurora", c.name);
+            assert.strictEqual(c.inputs.network, "aurora-network-id", c.name);
             assert.strictEqual(c.inputs.labels["clusterlab.cluster"], "aurora", c.name);
             assert.ok(c.inputs.healthcheck.shellCommand, `${c.name} has a readiness test`);
             assert.ok(c.inputs.memoryMb > 0, `${c.name} has a memory limit`);

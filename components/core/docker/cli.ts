@@ -33,11 +33,9 @@ export type EngineRef = string | undefined | Engine;
 /**
  * The environment for the docker CLI to reach an engine. TLS material and ssh settings are
  * written once to a private folder named by their digest: DOCKER_CERT_PATH for TLS; for ssh a
- * wrapper `ssh` put first on PATH, because the CLI's ssh transport takes no options of its own
- * (docker/cli#1301) and the user's ~/.ssh/config is not ours to edit.
+ * wrapper `ssh` put first on PATH (`withSshFlags`).
  */
 export function engineEnv(ref: EngineRef): Record<string, string | undefined> {
-    const fs = require("fs") as typeof import("fs");
     const path = require("path") as typeof import("path");
     const engine: Engine = typeof ref === "object" ? ref : { dockerHost: ref };
     const env: Record<string, string | undefined> = { ...process.env };
@@ -52,18 +50,38 @@ export function engineEnv(ref: EngineRef): Record<string, string | undefined> {
         env.DOCKER_TLS_VERIFY = "1";
         env.DOCKER_CERT_PATH = dir;
     }
-    const flags = sshFlags(engine.dockerSsh);
-    if (flags.length > 0) {
-        const dir = privateEngineDir(engine.dockerSsh);
-        const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-        const realSsh = (env.PATH ?? "/usr/bin:/bin").split(path.delimiter)
-            .map((entry) => path.join(entry, "ssh"))
-            .find((candidate) => !candidate.includes("clusterlab-engine-") && fs.existsSync(candidate)) ?? "ssh";
-        const wrapper = `#!/bin/sh\nexec ${[realSsh, ...flags].map(quote).join(" ")} "$@"\n`;
-        writePrivateFile(path.join(dir, "ssh"), wrapper, 0o700);
-        env.PATH = `${dir}${path.delimiter}${env.PATH ?? ""}`;
+    // The wrapper beside the key and known_hosts it names.
+    return withSshFlags(env, sshFlags(engine.dockerSsh), engine.dockerSsh);
+}
+
+/**
+ * The docker CLI's environment for an engine as a `docker.Provider` is configured (its inputs in
+ * a state): the endpoint, TLS material, and its `sshOpts` through the same ssh wrapper.
+ */
+export function providerEngineEnv(config: { host?: string; caMaterial?: string; certMaterial?: string; keyMaterial?: string; sshOpts?: string[] }): Record<string, string | undefined> {
+    const tls = config.certMaterial !== undefined && config.keyMaterial !== undefined
+        ? { ca: config.caMaterial ?? "", cert: config.certMaterial, key: config.keyMaterial } : undefined;
+    return withSshFlags(engineEnv({ dockerHost: config.host, dockerTls: tls }), config.sshOpts ?? []);
+}
+
+/**
+ * `env` with a wrapper `ssh` first on PATH that passes `flags`, because the CLI's ssh transport
+ * takes no options of its own (docker/cli#1301) and the user's ~/.ssh/config is not ours to edit.
+ */
+function withSshFlags(env: Record<string, string | undefined>, flags: string[], material: unknown = flags): Record<string, string | undefined> {
+    const fs = require("fs") as typeof import("fs");
+    const path = require("path") as typeof import("path");
+    if (flags.length === 0) {
+        return env;
     }
-    return env;
+    const dir = privateEngineDir(material);
+    const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+    const realSsh = (env.PATH ?? "/usr/bin:/bin").split(path.delimiter)
+        .map((entry) => path.join(entry, "ssh"))
+        .find((candidate) => !candidate.includes("clusterlab-engine-") && fs.existsSync(candidate)) ?? "ssh";
+    const wrapper = `#!/bin/sh\nexec ${[realSsh, ...flags].map(quote).join(" ")} "$@"\n`;
+    writePrivateFile(path.join(dir, "ssh"), wrapper, 0o700);
+    return { ...env, PATH: `${dir}${path.delimiter}${env.PATH ?? ""}` };
 }
 
 /**

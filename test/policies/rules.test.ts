@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { dockerTypes } from "../../policies/shapes";
+import { renderContainerArgs } from "../../components/core/docker/container-args";
+import { secretInputsLabel } from "../../components/core/docker/container-view";
+import { dockerTypes, providerTypes } from "../../policies/shapes";
 import { clusterlabLabels } from "../../policies/rules/clusterlab-labels";
 import { loopbackPorts } from "../../policies/rules/loopback-ports";
 import { memoryLimit } from "../../policies/rules/memory-limit";
@@ -8,7 +10,7 @@ import { noPrivilegedAccess, privilegedAccessExemptions } from "../../policies/r
 import { pinnedImages } from "../../policies/rules/pinned-images";
 import { uniqueHostPorts } from "../../policies/rules/unique-host-ports";
 import { uniqueNetworkNames } from "../../policies/rules/unique-network-names";
-import { container, goodContainer, stackViolationsOf, violationsOf } from "./util";
+import { Checked, container, goodContainer, stackViolationsOf, violationsOf } from "./util";
 
 const privateKey = ["-----BEGIN OPENSSH", "PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"].join(" ");
 const agentWithSocket = () => goodContainer({
@@ -155,5 +157,59 @@ describe("policy rules", () => {
             assert.deepStrictEqual(stackViolationsOf(uniqueNetworkNames(), [network("a-network", "dev-a"), network("b-network", "dev-a")]),
                 ['"b-network" and "a-network" both create network "dev-a" on the local engine: rename one of the clusters']);
         });
+    });
+});
+
+describe("policy rules on @pulumi/docker resources: the same verdicts as on clusterlab's own", () => {
+    /** A dynamic container's inputs as the @pulumi/docker container Service makes for the same role, on its host's provider. */
+    function asProviderContainer(props: ReturnType<typeof goodContainer>, name = "wraxl-redis"): Checked {
+        // (The engine's TLS and ssh settings are the provider's now; this container has none.)
+        const { secretInputs, extraHosts, dockerHost, files, ...spec } = props;
+        const args = renderContainerArgs({
+            ...spec,
+            files: files.map((file) => ({ ...file, mode: file.mode ?? 0o644 })),
+            labels: { ...spec.labels, ...(secretInputs.length === 0 ? {} : { [secretInputsLabel]: secretInputs.join(",") }) },
+            extraHosts: Object.fromEntries((extraHosts ?? []).map((entry) => entry.split(":") as [string, string])),
+        });
+        return { type: providerTypes.container, name, props: args, provider: { props: dockerHost === undefined ? {} : { host: dockerHost } } };
+    }
+    const cases: [string, ReturnType<typeof goodContainer>][] = [
+        ["a good container", goodContainer()],
+        ["no memory limit", goodContainer({ memoryMb: undefined })],
+        ["a port on every interface", goodContainer({ ports: [{ ip: "0.0.0.0", internal: 6379, external: 6379 }] })],
+        ["a password in plain text", goodContainer({ env: ["DB_PASSWORD=hunter2"] })],
+        ["a password from a secret", goodContainer({ env: ["DB_PASSWORD=hunter2"], secretInputs: ["env:DB_PASSWORD"] })],
+        ["a key file in plain text", goodContainer({ files: [{ path: "/k", content: privateKey, mode: 0o600 }] })],
+        ["privileged, with the Docker socket", goodContainer({ privileged: true, mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false }] })],
+        ["no labels", goodContainer({ labels: {} })],
+    ];
+    const rules = [loopbackPorts(), memoryLimit(), noPlaintextSecrets(), noPrivilegedAccess(), privilegedAccessExemptions(), clusterlabLabels()];
+    const clean = new Set(["a good container", "a password from a secret"]);
+    for (const [what, props] of cases) {
+        it(`${what}: every resource rule says the same of both${clean.has(what) ? " (nothing)" : " (a violation)"}`, () => {
+            const said = rules.flatMap((rule) => {
+                const ofProvider = violationsOf(rule, asProviderContainer(props));
+                assert.deepStrictEqual(ofProvider, violationsOf(rule, container(props)), rule.name);
+                return ofProvider;
+            });
+            assert.strictEqual(said.length === 0, clean.has(what), said.join("\n"));
+        });
+    }
+
+    it("a clash of host ports is found between a dynamic container and a @pulumi/docker one on the same engine, by the provider's endpoint", () => {
+        const onHost2 = goodContainer({ dockerHost: "tcp://10.0.0.2:2375" });
+        assert.strictEqual(stackViolationsOf(uniqueHostPorts(), [container(onHost2, "a"), asProviderContainer(onHost2, "b")]).length, 1);
+        assert.deepStrictEqual(stackViolationsOf(uniqueHostPorts(), [container(goodContainer(), "a"), asProviderContainer(onHost2, "b")]), []);
+    });
+
+    it("images and networks of @pulumi/docker: pinned names, and network names per engine", () => {
+        const image = (name: string): Checked => ({ type: providerTypes.image, name: "i", props: { name, keepLocally: true } });
+        assert.deepStrictEqual(violationsOf(pinnedImages(), image("clusterlab/redis:0a1b2c3d4e5f")), []);
+        assert.strictEqual(violationsOf(pinnedImages(), image("redis:latest")).length, 1);
+        const network = (name: string, host?: string): Checked => ({
+            type: providerTypes.network, name, props: { name: "dev-wraxl", labels: [] }, provider: { props: host === undefined ? {} : { host } },
+        });
+        assert.strictEqual(stackViolationsOf(uniqueNetworkNames(), [network("a"), network("b")]).length, 1);
+        assert.deepStrictEqual(stackViolationsOf(uniqueNetworkNames(), [network("a"), network("b", "tcp://10.0.0.2:2375")]), []);
     });
 });

@@ -167,7 +167,7 @@ export async function repairAfter(stack: TestStack, kind: string, fault: string,
  * that starts the same container again, and `works` holds.
  */
 export async function stoppedByHand(stack: TestStack, kind: string, fault: string, container: string,
-    steps: { meanwhile?: () => void | Promise<void>; works: () => void | Promise<void> }): Promise<void> {
+    steps: { meanwhile?: () => void | Promise<void>; works: () => void | Promise<void>; madeAnew?: boolean }): Promise<void> {
     const id = docker("inspect", "--format", "{{.Id}}", container);
     await repairAfter(stack, kind, fault, {
         inflict: async () => {
@@ -178,12 +178,16 @@ export async function stoppedByHand(stack: TestStack, kind: string, fault: strin
             await steps.meanwhile?.();
         },
         refresh: { update: 1 },
-        up: { update: 1 },
+        up: steps.madeAnew ? { replace: 1 } : { update: 1 },
         works: async () => {
-            assert.strictEqual(docker("inspect", "--format", "{{.Id}}", container), id, "the same container, started again");
+            if (steps.madeAnew) {
+                assert.notStrictEqual(docker("inspect", "--format", "{{.Id}}", container), id, "a new container, under the same name");
+            } else {
+                assert.strictEqual(docker("inspect", "--format", "{{.Id}}", container), id, "the same container, started again");
+            }
             await steps.works();
         },
-        note: "(started in place)",
+        note: steps.madeAnew ? "(made anew)" : "(started in place)",
     });
 }
 

@@ -84,7 +84,7 @@ export interface ServiceArgs {
  */
 export const defaultStartPeriodSeconds = 60;
 
-/** Seconds `up` waits for a container to become healthy before it fails with the container's logs. */
+/** Seconds `up` waits for a container to become healthy before it fails (a dynamic container's error adds its last log lines). */
 const readyTimeoutSeconds = 180;
 
 /**
@@ -177,6 +177,7 @@ function commonSpec(args: ServiceArgs, naming: RoleNaming) {
         command: args.command,
         env: renderEnv(args.env ?? {}),
         aliases: [naming.instance],
+        // `protocol` only for UDP: a TCP port's dynamic inputs stay as before, so existing containers see no diff.
         ports: (args.ports ?? []).flatMap((port) => port.external === false ? []
             : [{ ip: args.host.bindAddress, internal: port.internal, external: port.external, ...(port.protocol === "udp" ? { protocol: "udp" as const } : {}) }]),
         files: (args.files ?? []).map((file) => ({ path: file.path, content: file.content, mode: file.mode ?? 0o644 })),
@@ -197,14 +198,11 @@ function createDynamicContainer(name: string, args: ServiceArgs & { network: Doc
         target: volume.containerPath,
         resource: new DockerVolume(`${name}-${volume.name}`, { ...engine, name: `${objectName}-${volume.name}`, labels }, { parent }),
     }));
-    const { ports, ...common } = commonSpec(args, naming);
     return new DockerContainer(name, {
         ...engine,
-        ...common,
+        ...commonSpec(args, naming),
         labels,
         network: args.network.name,
-        // `protocol` only for UDP: a TCP port's inputs stay as before, so existing containers see no diff.
-        ports,
         mounts: roleMounts(args, volumes),
         secretInputs: secretInputNames(args.env ?? {}, args.files ?? []),
         // Only when there are some: an empty list would be a diff on every existing container.

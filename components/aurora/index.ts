@@ -1,6 +1,6 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
-import * as docker from "@pulumi/docker";
 import { DockerExec } from "../core/docker/resources";
 import { Host } from "../core/host";
 import { containerNamesOf, Service } from "../core/service";

@@ -1,7 +1,7 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
 import { Host } from "../core/host";
-import * as docker from "@pulumi/docker";
 import { dockerObjectName } from "../core/labels";
 import { containerNamesOf, Service } from "../core/service";
 import {

@@ -1,4 +1,4 @@
-import { viewContainer, viewImage, viewNetwork, viewVolume } from "../components/core/docker/container-view";
+import { lazyContainerView, viewImage, viewNetwork, viewVolume } from "../components/core/docker/container-view";
 import { DockerContainerInputs, DockerImageInputs, DockerNetworkInputs } from "../components/core/docker/resources";
 
 /** The type tokens of clusterlab's own Docker resources (components/core/docker), for the kinds not yet on @pulumi/docker. */
@@ -31,7 +31,7 @@ export interface CheckedResource {
 }
 
 const views: Record<DockerKind, (props: Record<string, any>) => object> = {  
-    container: viewContainer, network: viewNetwork, volume: viewVolume, image: viewImage,
+    container: lazyContainerView, network: viewNetwork, volume: viewVolume, image: viewImage,
 };
 
 /**
@@ -47,8 +47,15 @@ function objectOf(kind: DockerKind, resource: CheckedResource): Record<string, a
         return undefined;
     }
     const host = resource.provider?.props.host as string | undefined;
-    const extra = kind === "container" ? { pidMode: resource.props.pidMode, ...(resource.props.networkMode === "host" ? { network: "host" } : {}) } : {};
-    return { ...views[kind](resource.props), ...extra, ...(host === undefined ? {} : { dockerHost: host }) };
+    const view = views[kind](resource.props);
+    // Read lazily, so a rule touches only the inputs it needs (a preview's unknowns skip a rule
+    // that touches one). A container's `network`, as the rules ask it, is its network mode: its
+    // cluster network is named by an id that a preview does not know yet.
+    const extra: PropertyDescriptorMap = kind !== "container" ? {} : {
+        pidMode: { enumerable: true, get: () => resource.props.pidMode },
+        network: { enumerable: true, get: () => resource.props.networkMode ?? "bridge" },
+    };
+    return Object.defineProperties(view, { ...extra, ...(host === undefined ? {} : { dockerHost: { enumerable: true, value: host } }) });
 }
 
 /** The resource as a container, or undefined when it is none. */

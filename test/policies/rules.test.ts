@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { renderContainerArgs } from "../../components/core/docker/container-args";
-import { secretInputsLabel } from "../../components/core/docker/container-view";
+import { secretInputsLabel, viewContainer } from "../../components/core/docker/container-view";
 import { dockerTypes, providerTypes } from "../../policies/shapes";
 import { clusterlabLabels } from "../../policies/rules/clusterlab-labels";
 import { loopbackPorts } from "../../policies/rules/loopback-ports";
@@ -211,5 +211,26 @@ describe("policy rules on @pulumi/docker resources: the same verdicts as on clus
         });
         assert.strictEqual(stackViolationsOf(uniqueNetworkNames(), [network("a"), network("b")]).length, 1);
         assert.deepStrictEqual(stackViolationsOf(uniqueNetworkNames(), [network("a"), network("b", "tcp://10.0.0.2:2375")]), []);
+    });
+});
+
+describe("policy rules on a preview of @pulumi/docker resources: a rule reads only the inputs it needs", () => {
+    it("a container whose network id is not known yet (a preview) still draws the loopback, memory and privilege verdicts", () => {
+        const args = renderContainerArgs({
+            name: "dev-wraxl-master", hostname: "master", image: "clusterlab/mesos-standin:0123456789ab", env: [],
+            labels: { "clusterlab.stack": "dev", "clusterlab.cluster": "wraxl", "clusterlab.role": "master" },
+            network: "n", aliases: ["master"], ports: [{ ip: "0.0.0.0", internal: 5050, external: 5050 }],
+            mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false }],
+            files: [], waitTimeoutSeconds: 180, init: false, privileged: false, restart: "unless-stopped", extraHosts: {},
+        }) as unknown as Record<string, unknown>;
+        // As @pulumi/policy hands a preview's unknown values to a rule: reading one throws.
+        const props = Object.defineProperty({ ...args }, "networksAdvanced", { enumerable: true, get: () => { throw new Error("unknown value"); } });
+        const preview: Checked = { type: providerTypes.container, name: "wraxl-master", props };
+        assert.deepStrictEqual(violationsOf(loopbackPorts(), preview), [
+            'container "wraxl-master" (role master) publishes port 5050 on 0.0.0.0: on a local stack bind it to 127.0.0.1 (the host\'s bindAddress)',
+        ]);
+        assert.strictEqual(violationsOf(memoryLimit(), preview).length, 1);
+        assert.strictEqual(violationsOf(noPrivilegedAccess(), preview).length, 1);
+        assert.throws(() => viewContainer(props), /unknown value/, "the eager view would touch it");
     });
 });

@@ -43,44 +43,67 @@ export function parseDuration(text: string): number {
     return seconds;
 }
 
-/** A `docker.Container`'s inputs as clusterlab's container description. Pure. */
+type LabelEntry = { label: string; value: string };
+const labelEntries = (props: Props): LabelEntry[] => (Array.isArray(props.labels) ? props.labels as LabelEntry[] : []);
+const firstNetwork = (props: Props) => ((props.networksAdvanced ?? []) as { name: string; aliases?: string[] }[])[0];
+
+/**
+ * Each field of the view, from only the inputs it needs. A preview hands the policy pack unknown
+ * values (a network's id before it exists), and a rule that touches one is skipped: so a rule
+ * reads, through `lazyContainerView`, just the inputs its fields come from.
+ */
+const containerFields: { [K in keyof ContainerView]-?: (props: Props) => ContainerView[K] } = {
+    name: (props) => props.name,
+    hostname: (props) => props.hostname,
+    image: (props) => props.image,
+    command: (props) => props.command,
+    env: (props) => props.envs ?? [],
+    labels: (props) => labelMap(labelEntries(props)),
+    network: (props) => firstNetwork(props)?.name,
+    aliases: (props) => firstNetwork(props)?.aliases ?? [],
+    ports: (props) => ((props.ports ?? []) as Props[]).map((port) => ({
+        ip: port.ip, internal: port.internal, external: port.external, ...(port.protocol === "udp" ? { protocol: "udp" as const } : {}),
+    })),
+    mounts: (props) => ((props.mounts ?? []) as Props[]).map((mount) => ({ type: mount.type, source: mount.source, target: mount.target, readOnly: mount.readOnly ?? false })),
+    files: (props) => ((props.uploads ?? []) as Props[]).map((upload) => ({ path: upload.file, content: upload.content, mode: parseInt(upload.permissions ?? "0644", 8) })),
+    healthcheck: (props) => {
+        const health = props.healthcheck;
+        return health === undefined ? undefined : {
+            shellCommand: health.tests[1],
+            intervalSeconds: parseDuration(health.interval),
+            timeoutSeconds: parseDuration(health.timeout),
+            retries: health.retries,
+            startPeriodSeconds: parseDuration(health.startPeriod),
+        };
+    },
+    waitTimeoutSeconds: (props) => (props.healthcheck === undefined ? undefined : props.waitTimeout),
+    init: (props) => props.init ?? false,
+    privileged: (props) => props.privileged ?? false,
+    memoryMb: (props) => props.memory,
+    restart: (props) => props.restart,
+    extraHosts: (props) => {
+        const hosts = (props.hosts ?? []) as { host: string; ip: string }[];
+        return hosts.length === 0 ? undefined : hosts.map((entry) => `${entry.host}:${entry.ip}`);
+    },
+    secretInputs: (props) => {
+        const listed = labelEntries(props).find((entry) => entry.label === secretInputsLabel)?.value ?? "";
+        return listed === "" ? [] : listed.split(",");
+    },
+};
+
+/** A `docker.Container`'s inputs as clusterlab's container description; fields that would be undefined are left out. Pure. */
 export function viewContainer(props: Props): ContainerView {
-    const labels = Array.isArray(props.labels) ? props.labels as { label: string; value: string }[] : [];
-    const secretLabel = labels.find((entry) => entry.label === secretInputsLabel)?.value ?? "";
-    const health = props.healthcheck;
-    const hosts = (props.hosts ?? []) as { host: string; ip: string }[];
-    const network = ((props.networksAdvanced ?? []) as { name: string; aliases?: string[] }[])[0];
-    return {
-        name: props.name,
-        hostname: props.hostname,
-        image: props.image,
-        ...(props.command === undefined ? {} : { command: props.command }),
-        env: props.envs ?? [],
-        labels: labelMap(labels),
-        network: network?.name,
-        aliases: network?.aliases ?? [],
-        ports: ((props.ports ?? []) as Props[]).map((port) => ({
-            ip: port.ip, internal: port.internal, external: port.external, ...(port.protocol === "udp" ? { protocol: "udp" as const } : {}),
-        })),
-        mounts: ((props.mounts ?? []) as Props[]).map((mount) => ({ type: mount.type, source: mount.source, target: mount.target, readOnly: mount.readOnly ?? false })),
-        files: ((props.uploads ?? []) as Props[]).map((upload) => ({ path: upload.file, content: upload.content, mode: parseInt(upload.permissions ?? "0644", 8) })),
-        ...(health === undefined ? {} : {
-            healthcheck: {
-                shellCommand: health.tests[1],
-                intervalSeconds: parseDuration(health.interval),
-                timeoutSeconds: parseDuration(health.timeout),
-                retries: health.retries,
-                startPeriodSeconds: parseDuration(health.startPeriod),
-            },
-            waitTimeoutSeconds: props.waitTimeout,
-        }),
-        init: props.init ?? false,
-        privileged: props.privileged ?? false,
-        ...(props.memory === undefined ? {} : { memoryMb: props.memory }),
-        restart: props.restart,
-        ...(hosts.length === 0 ? {} : { extraHosts: hosts.map((entry) => `${entry.host}:${entry.ip}`) }),
-        secretInputs: secretLabel === "" ? [] : secretLabel.split(","),
-    };
+    const entries = Object.entries(containerFields).map(([key, field]) => [key, field(props)] as const);
+    return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as unknown as ContainerView;
+}
+
+/** The same view, each field read from the inputs only when it is asked for (see `containerFields`). */
+export function lazyContainerView(props: Props): ContainerView {
+    const view = {} as ContainerView;
+    for (const [key, field] of Object.entries(containerFields)) {
+        Object.defineProperty(view, key, { enumerable: true, configurable: true, get: () => (field as (p: Props) => unknown)(props) });
+    }
+    return view;
 }
 
 /** A `docker.Network`'s inputs as clusterlab's network description. Pure. */

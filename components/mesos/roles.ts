@@ -68,7 +68,7 @@ export function imageCache(cluster: string, home: Host, parent: pulumi.Resource,
     };
     // The readable name (`clusterlab/mesos-standin:<content hash>`), which `docker ps` shows; it
     // changes with the content, so a rebuilt image still replaces the containers that run it.
-    return Object.assign((role: string, source: ImageSource, on?: Host): pulumi.Output<string> => imageOf(role, source, on).name, { imageOf });
+    return (role: string, source: ImageSource, on?: Host): pulumi.Output<string> => imageOf(role, source, on).name;
 }
 
 /** A cluster's images by source, as `imageCache` makes them. */

@@ -29,7 +29,7 @@ export const secretInputsLabel = "clusterlab.secret-inputs";
 type Props = Record<string, any>;  
 
 /** `[{ label, value }]` back to a map, without the secret-inputs label (it is bookkeeping, not a label of the role). */
-export function labelMap(labels: unknown): Record<string, string> {
+function labelMap(labels: unknown): Record<string, string> {
     const entries = Array.isArray(labels) ? labels as { label: string; value: string }[] : [];
     return Object.fromEntries(entries.filter((entry) => entry.label !== secretInputsLabel).map((entry) => [entry.label, entry.value]));
 }

@@ -53,12 +53,13 @@ export class ClusterlabSide {
 
     /**
      * The stack's state as `pulumi stack export` writes it: its size in bytes (what Pulumi
-     * rewrites after every step) and how many dynamic resources it holds (each a step of destroy).
+     * rewrites after every step) and how many provider-made resources it holds (each a step of
+     * destroy: `@pulumi/docker`'s and clusterlab's dynamic ones; not components, not providers).
      */
-    state(): { bytes: number; dynamicResources: number } {
+    state(): { bytes: number; customResources: number } {
         const text = this.pulumi(["stack", "export"]);
         const resources = (JSON.parse(text) as { deployment: { resources?: { type: string }[] } }).deployment.resources ?? [];
-        return { bytes: Buffer.byteLength(text), dynamicResources: resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).length };
+        return { bytes: Buffer.byteLength(text), customResources: resources.filter((r) => isCustomResource(r.type)).length };
     }
 
     private pulumi(args: string[]): string {
@@ -74,4 +75,9 @@ export class ClusterlabSide {
     async dispose(): Promise<void> {
         await this.stack.dispose();
     }
+}
+
+/** A resource a provider makes (a step of its own on destroy), by type: not a component, the stack or a provider. */
+export function isCustomResource(type: string): boolean {
+    return !type.startsWith("clusterlab:") && type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
 }

@@ -1,9 +1,11 @@
+import { viewContainer } from "../../components/core/docker/container-view";
 import type { DockerContainerInputs, DockerExecInputs } from "../../components/core/docker/resources";
 
 /** One resource of `pulumi stack export --show-secrets`, as far as the benchmarks read it. */
 interface ExportedResource {
     urn: string;
     type: string;
+    id?: string;
     inputs?: Record<string, unknown>;
     dependencies?: string[];
 }
@@ -43,14 +45,32 @@ function reveal(value: unknown): unknown {
     return value;
 }
 
+const dynamicContainer = "pulumi-nodejs:dynamic/docker:Container";
+const dockerContainer = "docker:index/container:Container";
+const dockerNetwork = "docker:index/network:Network";
+
+/**
+ * A container's inputs in clusterlab's words, whichever resource made it: a `docker.Container`'s
+ * through the view, with its network (given by id) named, as a peer tool takes it.
+ */
+function containerInputs(resource: ExportedResource, networkNames: Map<string, string>): DockerContainerInputs {
+    const revealed = reveal(resource.inputs) as Record<string, unknown>;
+    if (resource.type === dynamicContainer) {
+        return revealed as unknown as DockerContainerInputs;
+    }
+    const view = viewContainer(revealed);
+    return { ...view, network: networkNames.get(view.network) ?? view.network, waitTimeoutSeconds: view.waitTimeoutSeconds ?? 0 } as DockerContainerInputs;
+}
+
 /** The containers and execs of an exported deployment, and which containers each waited for. */
 export function deployedGraph(exported: { deployment: { resources?: ExportedResource[] } }): DeployedGraph {
     const resources = exported.deployment.resources ?? [];
-    const containerUrns = new Set(resources.filter((r) => r.type === "pulumi-nodejs:dynamic/docker:Container").map((r) => r.urn));
+    const containerUrns = new Set(resources.filter((r) => r.type === dynamicContainer || r.type === dockerContainer).map((r) => r.urn));
+    const networkNames = new Map(resources.filter((r) => r.type === dockerNetwork).map((r) => [r.id ?? "", String(r.inputs?.name)]));
     const after = (r: ExportedResource) => (r.dependencies ?? []).filter((urn) => containerUrns.has(urn));
     return {
         containers: resources.filter((r) => containerUrns.has(r.urn)).map((r) => ({
-            urn: r.urn, inputs: reveal(r.inputs) as DockerContainerInputs, after: after(r),
+            urn: r.urn, inputs: containerInputs(r, networkNames), after: after(r),
         })),
         execs: resources.filter((r) => r.type === "pulumi-nodejs:dynamic/docker:Exec").map((r) => ({
             urn: r.urn, inputs: reveal(r.inputs) as DockerExecInputs, after: after(r),

@@ -102,7 +102,7 @@ export class OarLifecycle {
         await side.up();
         await floorDown(this.graph);
         const objectsGoneDestroyMs = await side.destroy();
-        const pulumiAloneDestroyMs = await this.alone.destroyMs(state.dynamicResources);
+        const pulumiAloneDestroyMs = await this.alone.destroyMs(state.customResources);
 
         const compose = this.compose;
         const composeReadyMs = await timed(async () => {

@@ -64,8 +64,15 @@ export interface ServiceArgs {
     binds?: { hostPath: string; containerPath: string; readOnly: boolean }[];
     /** Files written into the container before it starts. */
     files?: { path: string; content: pulumi.Input<string>; mode?: number }[];
-    /** Without one the container counts as ready when started; with one, only when healthy. */
+    /** Without one the container counts as ready when started; with one, only when healthy (but see `waitForHealthy`). */
     healthcheck?: ServiceHealthcheck;
+    /**
+     * `false`: the container counts as created once started, and its healthcheck only reports, for
+     * a role whose readiness something else waits for (an OAR node: its registration waits for its
+     * sshd from the server). Docker's first test comes an interval after start, so a role tested
+     * rarely would be seen ready late. Default `true`. `@pulumi/docker` resources only.
+     */
+    waitForHealthy?: boolean;
     /** Run Docker's init as PID 1, for processes that do not stop on SIGTERM themselves. */
     init?: boolean;
     privileged?: boolean;
@@ -139,6 +146,7 @@ function createDockerContainer(name: string, args: ServiceArgs, naming: RoleNami
     const spec: ContainerSpec = {
         ...commonSpec(args, naming),
         healthcheck: args.healthcheck && renderHealthcheck({ ...args.healthcheck, startPeriodSeconds: args.healthcheck.startPeriodSeconds ?? defaultStartPeriodSeconds }),
+        waitTimeoutSeconds: args.waitForHealthy === false ? undefined : readyTimeoutSeconds,
         // By id, not name: a network removed and made again (same name, new id) makes the
         // containers on it anew, as they must be (a container keeps its endpoint on the old one and
         // cannot start), instead of being started in place and failing on "network not found".

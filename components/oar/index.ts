@@ -1,11 +1,12 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { ConfigProblem, parseOrThrow, renderProblems } from "../core/config";
-import { DockerExec, DockerImage, DockerNetwork, DockerVolume } from "../core/docker/resources";
+import { DockerExec } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { createClusterImage, shipClusterImage } from "../core/image";
-import { dockerObjectName, renderLabels } from "../core/labels";
-import { createClusterNetwork } from "../core/network";
+import { createDockerImage } from "../core/image";
+import { dockerObjectName, renderLabelList, renderLabels } from "../core/labels";
+import { createDockerNetwork } from "../core/network";
 import { hostSet, loopbackProblems, resolveHosts } from "../core/placement";
 import { GeneratedPassword, SshKeyPair } from "../core/secrets";
 import { containerNamesOf, Service } from "../core/service";
@@ -43,9 +44,10 @@ function missingSharedFolders(settings: OarClusterSettings, host: Host): ConfigP
 
 const oarHealthcheck = { test: ["/usr/local/bin/healthcheck"], startPeriodSeconds: 60 };
 // Nodes are many: Docker tests each every 10 s, not 2 (each test is an exec, and 50 nodes tested
-// every 2 s kept both cores of the bench machine busy while the server registered them). Their
-// readiness is still seen within half a second: see readinessCadenceSeconds. A dead sshd shows
-// as unhealthy after 5 failed tests, under a minute.
+// every 2 s kept both cores of the bench machine busy while the server registered them). So a
+// node is not waited on until healthy (Docker's first test comes 10 s after start): its
+// registration waits for its sshd, from the server, over the path OAR itself takes. A dead sshd
+// shows as unhealthy after 5 failed tests, under a minute.
 const oarNodeHealthcheck = { ...oarHealthcheck, intervalSeconds: 10 };
 
 /**
@@ -90,27 +92,22 @@ export class OarCluster extends pulumi.ComponentResource {
         // Per host: one image, one network, one shared /home (a volume lives on one engine; nodes
         // on another host share a home among themselves, not with the frontend). The cluster's
         // own host keeps the one-host names, so a one-host stack is exactly as before.
-        // The image is built (or pulled) once, on the cluster's host, and copied to the others:
-        // no registry to pull from, and no second build of the same content on every host.
-        let homeImage: DockerImage | undefined;
-        const imageOn = (target: Host, suffix: string): pulumi.Output<string> => {
-            homeImage ??= createClusterImage(`${name}-image`, settings.image, { host: hosts.home, parent: this, baseImage: settings.baseImage });
-            return target.name === hosts.home.name ? homeImage.imageId
-                : shipClusterImage(`${name}-image${suffix}`, homeImage, hosts.home, target, this).imageId;
-        };
-        const perHost = new Map<string, { image: pulumi.Output<string>; network: DockerNetwork; home: DockerVolume }>();
+        // Each engine builds (or pulls) its own image: the OAR image is Debian packages, a build
+        // of seconds to a minute, and the provider has no copy from engine to engine.
+        const perHost = new Map<string, { image: pulumi.Output<string>; network: docker.Network; home: docker.Volume }>();
         const onHost = (target: Host) => {
             let found = perHost.get(target.name);
             if (found === undefined) {
                 const suffix = target.name === hosts.home.name ? "" : `-${target.name}`;
+                const homeLabels = renderLabels({ stack, cluster: name, role: "home" });
                 found = {
-                    image: imageOn(target, suffix),
-                    network: createClusterNetwork(`${name}-network${suffix}`, { stack, cluster: name, host: target }, this),
-                    home: new DockerVolume(`${name}-home${suffix}`, {
-                        ...target.engine,
-                        name: `${dockerObjectName({ stack, cluster: name, role: "home" })}`,
-                        labels: renderLabels({ stack, cluster: name, role: "home" }),
-                    }, { parent: this }),
+                    // The readable name (`clusterlab/oar:<content hash>`), which `docker ps` shows.
+                    image: createDockerImage(`${name}-image${suffix}`, settings.image, { host: target, parent: this, baseImage: settings.baseImage }).name,
+                    network: createDockerNetwork(`${name}-network${suffix}`, { stack, cluster: name, host: target }, this),
+                    home: new docker.Volume(`${name}-home${suffix}`, {
+                        name: dockerObjectName({ stack, cluster: name, role: "home" }),
+                        labels: renderLabelList(homeLabels),
+                    }, { parent: this, provider: target.provider }),
                 };
                 perHost.set(target.name, found);
             }
@@ -139,6 +136,13 @@ export class OarCluster extends pulumi.ComponentResource {
             { path: oarKeyPaths.hostPrivate, content: hostKey.privateKey, mode: 0o600 },
             { path: oarKeyPaths.hostPublic, content: hostKey.publicKey },
         ];
+        // The database passwords as files, not env: the provider makes a whole list secret when
+        // one entry is, so a secret env var would hide every plain one in a preview. Every role
+        // gets them: on a node, oarsh reads the job's cpuset name from the database.
+        const databaseFiles = [
+            { path: oarKeyPaths.dbPassword, content: dbPassword.value, mode: 0o600 },
+            { path: oarKeyPaths.dbReadOnlyPassword, content: dbReadOnlyPassword.value, mode: 0o600 },
+        ];
         const shared = settings.shared.map((folder) => ({ ...folder }));
 
         const role = (roleName: OarRole, instance: string, extra: Partial<ConstructorParameters<typeof Service>[1]>, on: Host = host) =>
@@ -148,13 +152,8 @@ export class OarCluster extends pulumi.ComponentResource {
                 host: on,
                 image: onHost(on).image,
                 network: onHost(on).network,
-                env: {
-                    ...renderOarEnv(roleName, settings.user),
-                    ...crossHostEnv(on),
-                    OAR_DB_PASSWORD: dbPassword.value,
-                    OAR_DB_RO_PASSWORD: dbReadOnlyPassword.value,
-                },
-                files: keyFiles,
+                env: { ...renderOarEnv(roleName, settings.user), ...crossHostEnv(on) },
+                files: [...keyFiles, ...databaseFiles],
                 healthcheck: oarHealthcheck,
                 ...extra,
             }, { parent: this });
@@ -168,8 +167,8 @@ export class OarCluster extends pulumi.ComponentResource {
         const workspace = { sharedVolumes: [{ volume: home, containerPath: "/home" }], binds: shared };
         const frontend = role("frontend", "frontend", {
             ...workspace,
-            files: settings.frontend.authorizedKeys.length === 0 ? keyFiles
-                : [...keyFiles, { path: oarKeyPaths.userAuthorizedKeys, content: `${settings.frontend.authorizedKeys.join("\n")}\n` }],
+            files: [...keyFiles, ...databaseFiles, ...(settings.frontend.authorizedKeys.length === 0 ? []
+                : [{ path: oarKeyPaths.userAuthorizedKeys, content: `${settings.frontend.authorizedKeys.join("\n")}\n` }])],
             memoryMb: settings.frontend.memoryMb,
             ports: [{ name: "ssh", internal: 22, external: settings.frontend.sshPort, scheme: "ssh" }],
             dependsOn: [server],
@@ -182,14 +181,16 @@ export class OarCluster extends pulumi.ComponentResource {
                 binds: shared,
                 memoryMb: node.memoryMb,
                 healthcheck: oarNodeHealthcheck,
+                waitForHealthy: false,
                 // No dependsOn the server: a node is an sshd that needs nothing of it to start, so
                 // nodes start beside the server (up) and go beside it (destroy); its registration
                 // below is what waits for both.
                 ...(node.sshPort === false ? {} : { ports: [{ name: "ssh", internal: 6667, external: node.sshPort, scheme: "ssh" }] }),
                 ...(on.name === host.name ? {} : { extraHosts: { server: host.advertiseAddress } }),
             }, on);
-            // Added once the node's sshd answers: a node added earlier is marked Suspected (notes).
-            // A node container made anew (after a fault) is registered anew, which revives it.
+            // Added once the node's sshd answers, which the registration waits for (a node added
+            // earlier is marked Suspected: notes). A node container made anew (after a fault) is
+            // registered anew, which revives it.
             // Unregistered when its node goes (scale in), but not when the server goes too: a
             // whole-cluster destroy skips the unregistrations: each is a docker exec and OAR tools,
             // steps that only slow the destroy of containers about to go (bench/).

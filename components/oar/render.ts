@@ -1,12 +1,14 @@
 import { OarNodeSettings } from "./schema";
 
-/** Where the image's entrypoint expects the per-stack keys (uploaded before the container starts). */
+/** Where the image's entrypoint expects the per-stack keys and passwords (uploaded before the container starts). */
 export const oarKeyPaths = {
     oarPrivate: "/run/clusterlab/oar_key",
     oarPublic: "/run/clusterlab/oar_key.pub",
     hostPrivate: "/run/clusterlab/ssh_host_key",
     hostPublic: "/run/clusterlab/ssh_host_key.pub",
     userAuthorizedKeys: "/run/clusterlab/user_authorized_keys",
+    dbPassword: "/run/clusterlab/db_password",
+    dbReadOnlyPassword: "/run/clusterlab/db_ro_password",
 } as const;
 
 export type OarRole = "server" | "frontend" | "node";

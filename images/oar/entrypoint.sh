@@ -3,13 +3,15 @@
 # files and the env, then runs the role's processes in the foreground (under tini).
 #   OAR_ROLE            server | frontend | node (required)
 #   OAR_SERVER_HOST     DNS name of the server container (server)
-#   OAR_DB_PASSWORD     password of the DB user `oar` (server, frontend: required)
-#   OAR_DB_RO_PASSWORD  password of the DB user `oar_ro` (server, frontend: required)
+#   OAR_DB_PASSWORD     password of the DB user `oar` (server, frontend: this or the file below)
+#   OAR_DB_RO_PASSWORD  password of the DB user `oar_ro` (server, frontend: this or the file below)
 #   OAR_USER / OAR_USER_UID   the job-submitting user (user / 1000), home /home/$OAR_USER
 #   OAR_JOB_RESOURCE_MANAGER  no-cgroups (default) | none  (see below)
 # Files (uploaded before start): /run/clusterlab/oar_key(.pub)  the oar user's key pair;
 #   /run/clusterlab/ssh_host_key(.pub)  host key of OAR's sshd (6667) and the frontend's sshd (22);
-#   /run/clusterlab/user_authorized_keys (optional, frontend)  keys that may log in as OAR_USER.
+#   /run/clusterlab/user_authorized_keys (optional, frontend)  keys that may log in as OAR_USER;
+#   /run/clusterlab/db_password, db_ro_password (server, frontend)  the DB passwords, where the
+#   env does not give them (a file keeps a secret out of the container's env and inspect output).
 # A command given to the container runs (as root, after the configuration) instead of the role.
 set -euo pipefail
 
@@ -38,9 +40,11 @@ set_conf() {  # set_conf KEY VALUE  (values are written double-quoted; no " or \
     echo "${key}=\"${value}\"" >>"$CONF"
   fi
 }
+[[ -n "${OAR_DB_PASSWORD:-}" || ! -s $KEYS/db_password ]] || OAR_DB_PASSWORD="$(cat "$KEYS/db_password")"
+[[ -n "${OAR_DB_RO_PASSWORD:-}" || ! -s $KEYS/db_ro_password ]] || OAR_DB_RO_PASSWORD="$(cat "$KEYS/db_ro_password")"
 if [[ "$role" != node ]]; then
   [[ -n "${OAR_DB_PASSWORD:-}" && -n "${OAR_DB_RO_PASSWORD:-}" ]] \
-    || die "OAR_DB_PASSWORD and OAR_DB_RO_PASSWORD are required"
+    || die "OAR_DB_PASSWORD and OAR_DB_RO_PASSWORD (or $KEYS/db_password and $KEYS/db_ro_password) are required"
 fi
 set_conf DB_HOSTNAME "$server"
 set_conf SERVER_HOSTNAME "$server"
@@ -98,7 +102,7 @@ chown oar:oar "$OAR_HOME/.ssh/known_hosts"; chmod 644 "$OAR_HOME/.ssh/known_host
 # OAR_SSH_PEERS="node3=10.0.0.3:16667 …": nodes on other Docker hosts, reached by their host's
 # address and the port their OAR sshd is published on. The port then comes from this config
 # (first match wins), not from `ssh -p 6667` in OPENSSH_CMD, which bipbip, oarsh and the ping
-# checker all use.
+# checker all use; every other host gets 6667 from the config's last block.
 peers=""
 if [[ -n "${OAR_SSH_PEERS:-}" ]]; then
   for peer in $OAR_SSH_PEERS; do
@@ -106,10 +110,12 @@ if [[ -n "${OAR_SSH_PEERS:-}" ]]; then
     peers+="Host ${BASH_REMATCH[1]}"$'\n'"HostName ${BASH_REMATCH[2]}"$'\n'"Port ${BASH_REMATCH[3]}"$'\n'
   done
   set_conf OPENSSH_CMD "/usr/bin/ssh -e none"
-  peers+="Host *"$'\n'"Port 6667"$'\n'
 fi
+# Port 6667 for every other host: OPENSSH_CMD's `-p 6667` says it for OAR's own ssh, this for
+# `ssh -G`, which oar-register-node asks where a node's sshd is.
 cat >"$OAR_HOME/.ssh/config" <<CFG
 ${peers}Host *
+Port 6667
 ForwardX11 no
 StrictHostKeyChecking $strict
 UserKnownHostsFile $OAR_HOME/.ssh/known_hosts

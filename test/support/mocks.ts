@@ -8,6 +8,8 @@ export interface RecordedResource {
     inputs: Record<string, any>;
     /** For `@pulumi/docker` resources: the inputs as given; `inputs` is their view in clusterlab's words. */
     raw?: Record<string, any>;
+    /** For `@pulumi/docker` resources: the inputs as the engine received them, secrets still wrapped (`isSecretOnWire`). */
+    wire?: Record<string, any>;
     parent?: string;
     dependsOn: string[];
     /** Outputs the resource asks the engine to keep secret. */
@@ -19,6 +21,11 @@ export interface RecordedResource {
 // How Pulumi's wire format marks a secret value (sdk/nodejs/runtime/rpc.ts, specialSecretSig).
 const secretSignature = "4dabf18193072939515e22adb298388d";
 const secretSignatureValue = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether a value reached the engine as a secret, as a whole (not only some part of it). */
+export function isSecretOnWire(value: unknown): boolean {
+    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[secretSignature] === secretSignatureValue;
+}
 
 /** Inputs as a test asserts on them: secret values in place of their wire-format wrappers. */
 function revealSecrets(value: unknown): unknown {
@@ -93,6 +100,7 @@ export function installMocks(stack = "test"): void {
                 // The raw inputs stay in `raw`; `dockerHost` is the endpoint of the provider it was given.
                 const providerId = args.provider?.slice(args.provider.lastIndexOf("::") + 2);
                 recorded[recorded.length - 1].raw = inputs;
+                recorded[recorded.length - 1].wire = args.inputs;
                 recorded[recorded.length - 1].inputs = { ...view(inputs), dockerHost: providerId === undefined ? undefined : providerInputs.get(providerId)?.host };
             }
             if (args.type === dockerTypes.image) {

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { isCustomResource } from "../../bench/lib/clusterlab-side";
 import { renderComposeProject } from "../../bench/lib/compose-file";
 import { deployedGraph } from "../../bench/lib/deployment";
 import { busyCores, cpuTicks } from "../../bench/lib/idle-load";
@@ -94,5 +95,44 @@ describe("bench: the compose file generated from a deployment", () => {
 
     it("returns the exec steps compose has no word for, to run after up --wait", () => {
         assert.deepStrictEqual(afterUp, [["docker", "exec", "server", "register", "node1"]]);
+    });
+});
+
+describe("bench: a deployment on @pulumi/docker read the same way", () => {
+    const { renderContainerArgs } = require("../../components/core/docker/container-args") as typeof import("../../components/core/docker/container-args");
+    const server = renderContainerArgs({
+        name: "server", hostname: "server", image: "clusterlab/oar:0123456789ab", env: ["OAR_ROLE=server"],
+        labels: { "clusterlab.stack": "s" }, network: "net-id", aliases: ["server"], ports: [],
+        mounts: [{ type: "volume", source: "db-vol", target: "/var/lib/db", readOnly: false }],
+        files: [{ path: "/etc/key", content: "private $KEY", mode: 0o600 }],
+        healthcheck: { shellCommand: "test -e /ready", intervalSeconds: 2, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 60 },
+        waitTimeoutSeconds: 180, init: true, privileged: false, memoryMb: 256, restart: "unless-stopped", extraHosts: {},
+    });
+    const { uploads, ...plain } = server;
+    const graph = deployedGraph({
+        deployment: {
+            resources: [
+                { urn: "urn:net", type: "docker:index/network:Network", id: "net-id", inputs: { name: "s-oar", driver: "bridge" } },
+                { urn: "urn:server", type: "docker:index/container:Container", dependencies: ["urn:net"], inputs: { ...plain, uploads: secret(uploads) } },
+            ],
+        },
+    });
+
+    it("reads a docker.Container through the view: its network by name, its uploads revealed as files, its wait", () => {
+        const inputs = graph.containers[0].inputs;
+        assert.strictEqual(inputs.network, "s-oar", "the network the container names by id, by its name");
+        assert.deepStrictEqual(inputs.files, [{ path: "/etc/key", content: "private $KEY", mode: 0o600 }]);
+        assert.strictEqual(inputs.waitTimeoutSeconds, 180);
+        assert.deepStrictEqual(inputs.labels, { "clusterlab.stack": "s" });
+        assert.deepStrictEqual(graph.containers[0].after, [], "a network is no container to wait for");
+        assert.strictEqual((renderComposeProject(graph).file.services as Record<string, any>).server.mem_limit, "256m");
+    });
+});
+
+describe("bench: Pulumi alone's yardstick", () => {
+    it("counts every resource a provider makes, on either kind of resource, and no component, stack or provider", () => {
+        const types = ["pulumi:pulumi:Stack", "pulumi:providers:docker", "clusterlab:oar:OarCluster", "clusterlab:core:Service",
+            "docker:index/container:Container", "docker:index/network:Network", "pulumi-nodejs:dynamic/docker:Exec"];
+        assert.deepStrictEqual(types.filter(isCustomResource), ["docker:index/container:Container", "docker:index/network:Network", "pulumi-nodejs:dynamic/docker:Exec"]);
     });
 });

@@ -1,10 +1,10 @@
 import * as assert from "assert";
-import { byType, installMocks, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
+import { byType, dockerTypes, installMocks, isSecretOnWire, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
 
 installMocks("test");
 const { OarCluster } = require("../../components/oar") as typeof import("../../components/oar");
 
-const container = "pulumi-nodejs:dynamic/docker:Container";
+const container = dockerTypes.container;
 const exec = "pulumi-nodejs:dynamic/docker:Exec";
 
 async function deploy(args: ConstructorParameters<typeof OarCluster>[1] = {}) {
@@ -38,7 +38,7 @@ describe("OarCluster (unit, mocked engine)", () => {
         }
     });
 
-    it("registers each node inside the server only once that node and the server are ready, and unregisters it on delete", async () => {
+    it("registers each node inside the server once the server is ready and the node started (the registration waits for its sshd), and unregisters it on delete", async () => {
         await deploy({ nodes: [{ name: "n1", cores: 4 }, { name: "n2" }] });
         const registration = named("oar-n1-registration", exec);
         assert.deepStrictEqual(registration.inputs.create, ["oar-register-node", "n1", "4"]);
@@ -68,20 +68,40 @@ describe("OarCluster (unit, mocked engine)", () => {
         assert.strictEqual(health("node1").shellCommand, health("server").shellCommand);
     });
 
+    it("waits for the server and frontend to be healthy, not for a node: its registration waits for its sshd instead", async () => {
+        await deploy({ nodes: 2 });
+        const raw = (role: string) => named(`oar-${role}`, container).raw!;
+        assert.deepStrictEqual([raw("server").wait, raw("frontend").wait], [true, true]);
+        assert.deepStrictEqual([raw("node1").wait, raw("node2").wait], [undefined, undefined],
+            "Docker's first test of a node comes 10 s after its start: a wait on it would make every node 10 s late");
+        assert.ok(raw("node1").healthcheck !== undefined, "a node still reports its health");
+    });
+
     it("makes the ssh keys and database passwords once per stack and keeps them secret", async () => {
         await deploy();
         assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/clusterlab:SshKeyPair").map((k) => [k.name, k.additionalSecretOutputs]),
             [["oar-oar-key", ["privateKey"]], ["oar-host-key", ["privateKey"]]]);
         assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/clusterlab:GeneratedPassword").map((p) => [p.name, p.additionalSecretOutputs]),
             [["oar-db-password", ["value"]], ["oar-db-ro-password", ["value"]]]);
-        assert.deepStrictEqual(named("oar-server", container).inputs.secretInputs, [
-            "env:OAR_DB_PASSWORD", "env:OAR_DB_RO_PASSWORD",
-            "file:/run/clusterlab/oar_key", "file:/run/clusterlab/ssh_host_key",
-        ]);
+        // Secrets as files: the provider makes a whole list secret when one entry is, and a preview
+        // should show a reviewer every plain env var.
+        for (const role of ["server", "frontend", "node1"]) {
+            assert.deepStrictEqual(named(`oar-${role}`, container).inputs.secretInputs, [
+                "file:/run/clusterlab/db_password", "file:/run/clusterlab/db_ro_password",
+                "file:/run/clusterlab/oar_key", "file:/run/clusterlab/ssh_host_key",
+            ], role);
+        }
+        for (const c of byType(container)) {
+            assert.ok(!c.inputs.env.some((e: string) => e.includes("generated-")), `${c.name} has a password in its env`);
+            assert.strictEqual(isSecretOnWire(c.wire!.envs), false, `${c.name}'s env is plain`);
+            assert.strictEqual(isSecretOnWire(c.wire!.uploads), true, `${c.name}'s files hold keys`);
+        }
         const files = named("oar-node1", container).inputs.files.map((f: { path: string; mode: number }) => [f.path, f.mode.toString(8)]);
         assert.deepStrictEqual(files, [
             ["/run/clusterlab/oar_key", "600"], ["/run/clusterlab/oar_key.pub", "644"],
             ["/run/clusterlab/ssh_host_key", "600"], ["/run/clusterlab/ssh_host_key.pub", "644"],
+            // On a node too: oarsh reads the job's cpuset name from the database.
+            ["/run/clusterlab/db_password", "600"], ["/run/clusterlab/db_ro_password", "600"],
         ]);
     });
 
@@ -129,7 +149,7 @@ describe("OarCluster (unit, mocked engine)", () => {
             /nodes\[1\]\.name: must be unique: nodes\[0\] is already named "a"/);
         assert.throws(() => new OarCluster("bad", { shared: [{ hostPath: "/no/such/folder", containerPath: "/src" }] }),
             /shared\[0\]\.hostPath: must exist on the local Docker host, got "\/no\/such\/folder", which does not/);
-        assert.deepStrictEqual(recorded.filter((r) => r.type.includes("dynamic")), []);
+        assert.deepStrictEqual(recorded.filter((r) => r.type.includes("dynamic") || r.type.startsWith("docker:")), []);
     });
 
     it("refuses a cluster over several hosts while one of them is advertised at a loopback address, naming each such host once, before any resource", async () => {
@@ -153,7 +173,7 @@ describe("OarCluster (unit, mocked engine)", () => {
         assert.throws(() => new OarCluster("bad", { hosts: hosts({}), server: { host: "h2", almightyPort: 16666 }, nodeHosts: ["h2", "h3"], nodes }),
             (error: Error) => error.message === ['invalid OarCluster "bad" args:', `  server.host: ${reason('host "h2" (tcp://10.0.0.2:2375)')}`].join("\n")
                 || assert.fail(error.message));
-        assert.deepStrictEqual(recorded.filter((r) => r.type.includes("dynamic")), []);
+        assert.deepStrictEqual(recorded.filter((r) => r.type.includes("dynamic") || r.type.startsWith("docker:")), []);
         // Reachable addresses: the same cluster deploys (the local host unused: nothing runs there).
         const { outputs } = await deploy({ hosts: hosts({ bindAddress: "10.0.0.2" }), server: { host: "h2", almightyPort: 16666 }, nodeHosts: ["h2", "h3"], nodes });
         assert.deepStrictEqual(outputs.nodeNames, ["n1", "n2", "n3"]);

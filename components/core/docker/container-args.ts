@@ -20,8 +20,11 @@ export interface ContainerSpec {
     /** Files written into the container before it starts. */
     files: { path: string; content: pulumi.Input<string>; mode: number }[];
     healthcheck?: { shellCommand: string; intervalSeconds: number; timeoutSeconds: number; retries: number; startPeriodSeconds: number };
-    /** How long `up` waits for the healthcheck to pass before it fails. */
-    waitTimeoutSeconds: number;
+    /**
+     * How long `up` waits for the healthcheck to pass before it fails. Absent: the container counts
+     * as created once started, and its healthcheck only reports (something else waits for it).
+     */
+    waitTimeoutSeconds?: number;
     init: boolean;
     privileged: boolean;
     memoryMb?: number;
@@ -37,9 +40,9 @@ export interface ContainerSpec {
 export const stopGraceSeconds = 10;
 
 /**
- * The `docker.Container` args for a role. With a healthcheck the provider waits (`wait`) until
- * Docker reports the container healthy, so anything that `dependsOn` it starts only when it is
- * ready; lists are sorted so that an order in code is never a diff. Pure.
+ * The `docker.Container` args for a role. With a healthcheck and a wait timeout the provider
+ * waits (`wait`) until Docker reports the container healthy, so anything that `dependsOn` it
+ * starts only when it is ready; lists are sorted so that an order in code is never a diff. Pure.
  */
 export function renderContainerArgs(spec: ContainerSpec): docker.ContainerArgs {
     const health = spec.healthcheck;
@@ -63,8 +66,7 @@ export function renderContainerArgs(spec: ContainerSpec): docker.ContainerArgs {
                 retries: health.retries,
                 startPeriod: renderDuration(health.startPeriodSeconds),
             },
-            wait: true,
-            waitTimeout: spec.waitTimeoutSeconds,
+            ...(spec.waitTimeoutSeconds === undefined ? {} : { wait: true, waitTimeout: spec.waitTimeoutSeconds }),
         }),
         init: spec.init,
         privileged: spec.privileged,

@@ -76,7 +76,7 @@ const containerFields: { [K in keyof ContainerView]-?: (props: Props) => Contain
             startPeriodSeconds: parseDuration(health.startPeriod),
         };
     },
-    waitTimeoutSeconds: (props) => (props.healthcheck === undefined ? undefined : props.waitTimeout),
+    waitTimeoutSeconds: (props) => (props.healthcheck === undefined || props.wait !== true ? undefined : props.waitTimeout),
     init: (props) => props.init ?? false,
     privileged: (props) => props.privileged ?? false,
     memoryMb: (props) => props.memory,

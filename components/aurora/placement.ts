@@ -1,5 +1,6 @@
 import { ConfigProblem } from "../core/config";
-import { AgentPlacement, agentHostRefs, agentPlacementProblems, placeAgents } from "../mesos/placement";
+import { PublishedPort } from "../core/placement";
+import { AgentPlacement, agentClusterPublishedPorts, agentHostRefs, agentPlacementProblems, placeAgents } from "../mesos/placement";
 import { AuroraSettings } from "./schema";
 
 /**
@@ -11,13 +12,18 @@ export type AuroraPlacement = AgentPlacement;
 export const placeAurora: (settings: AuroraSettings, home: string) => AuroraPlacement = placeAgents;
 export const auroraHostRefs: (settings: AuroraSettings) => ReturnType<typeof agentHostRefs> = agentHostRefs;
 
+/** The scheduler's and observer's ports, on the cluster's host. */
+const auroraHomePorts = (settings: AuroraSettings) => [
+    { path: ["scheduler", "port"], port: settings.scheduler.port },
+    { path: ["observer", "port"], port: settings.observer.port },
+];
+
 /** MesosCluster's cross-host rules, with the scheduler's and observer's ports on the cluster's host. */
 export function auroraPlacementProblems(settings: AuroraSettings, home: string, prefix = ""): ConfigProblem[] {
-    return agentPlacementProblems(settings, home, prefix, {
-        homePorts: [
-            { path: ["scheduler", "port"], port: settings.scheduler.port },
-            { path: ["observer", "port"], port: settings.observer.port },
-        ],
-        reachedBy: "the master and scheduler reach",
-    });
+    return agentPlacementProblems(settings, home, prefix, { homePorts: auroraHomePorts(settings), reachedBy: "the master and scheduler reach" });
+}
+
+/** Every host port an AuroraWithCustomExecutor publishes, on the host (by name) each role runs on. */
+export function auroraPublishedPorts(settings: AuroraSettings, home: string): PublishedPort[] {
+    return agentClusterPublishedPorts(settings, home, auroraHomePorts(settings));
 }

@@ -1,5 +1,5 @@
 import { ConfigProblem, formatPath } from "../core/config";
-import { HostName, placeMembers, portClashes } from "../core/placement";
+import { HostName, placeMembers, portClashes, PublishedPort } from "../core/placement";
 import { HadoopClusterSettings, nodemanagerPort, publishedPorts } from "./schema";
 
 /**
@@ -129,4 +129,9 @@ export function hadoopHostRefs(settings: HadoopClusterSettings): { path: (string
         ...(settings.nodemanagerHosts ?? []).map((host, i) => ({ path: ["nodemanagerHosts", i], host })),
         ...settings.nodemanagers.map((nm, i) => ({ path: ["nodemanagers", i, "host"], host: nm.host })),
     ];
+}
+
+/** Every host port a HadoopCluster publishes, on the host (by name) each role runs on. */
+export function hadoopPublishedPorts(settings: HadoopClusterSettings, home: string): PublishedPort[] {
+    return publishedPorts(settings).map((entry) => ({ ...entry, host: entry.host ?? home }));
 }

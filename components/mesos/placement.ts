@@ -54,12 +54,7 @@ export function agentPlacementProblems(settings: AgentClusterSettings, home: str
             }
         });
     }
-    const raw: PublishedPort[] = [
-        { path: ["zookeeper", "port"], host: undefined, port: settings.zookeeper.port },
-        { path: ["master", "port"], host: undefined, port: settings.master.port },
-        ...cluster.homePorts.map((entry) => ({ ...entry, host: undefined })),
-        ...settings.agents.map((agent, i): PublishedPort => ({ path: ["agents", i, "port"], host: placed.agents[agent.name], port: agent.port })),
-    ];
+    const raw = agentClusterPorts(settings, placed, cluster.homePorts);
     const known = new Set(portClashes(raw).map((clash) => JSON.stringify(clash.path)));
     const normalized = raw.map((entry) => ({ ...entry, host: entry.host ?? home }));
     for (const clash of portClashes(normalized)) {
@@ -70,9 +65,32 @@ export function agentPlacementProblems(settings: AgentClusterSettings, home: str
     return problems;
 }
 
+/** The ports an agent cluster publishes; `undefined` host: the cluster's own. */
+function agentClusterPorts(settings: AgentClusterSettings, placed: AgentPlacement, homePorts: Omit<PublishedPort, "host">[]): PublishedPort[] {
+    return [
+        { path: ["zookeeper", "port"], host: undefined, port: settings.zookeeper.port },
+        { path: ["master", "port"], host: undefined, port: settings.master.port },
+        ...homePorts.map((entry) => ({ ...entry, host: undefined })),
+        ...settings.agents.map((agent, i): PublishedPort => ({ path: ["agents", i, "port"], host: placed.agents[agent.name], port: agent.port })),
+    ];
+}
+
+/** Every host port an agent cluster publishes, each on the host (by name) it runs on: for the stack's check across clusters. */
+export function agentClusterPublishedPorts(settings: AgentClusterSettings, home: string, homePorts: Omit<PublishedPort, "host">[]): PublishedPort[] {
+    return agentClusterPorts(settings, placeAgents(settings, home), homePorts).map((entry) => ({ ...entry, host: entry.host ?? home }));
+}
+
+/** The ports of MesosCluster's roles besides zookeeper, the master and the agents. */
+const mesosHomePorts = (settings: MesosClusterSettings) => [{ path: ["redis", "port"], port: settings.redis.port }];
+
+/** Every host port a MesosCluster publishes, on the host (by name) each role runs on. */
+export function mesosPublishedPorts(settings: MesosClusterSettings, home: string): PublishedPort[] {
+    return agentClusterPublishedPorts(settings, home, mesosHomePorts(settings));
+}
+
 export function mesosPlacementProblems(settings: MesosClusterSettings, home: string, prefix = ""): ConfigProblem[] {
     return agentPlacementProblems(settings, home, prefix, {
-        homePorts: [{ path: ["redis", "port"], port: settings.redis.port }],
+        homePorts: mesosHomePorts(settings),
         reachedBy: "the master reaches",
     });
 }

@@ -48,15 +48,20 @@ export function oarPlacementProblems(settings: OarClusterSettings, home: string,
             }
         });
     }
-    const ports: PublishedPort[] = [
+    for (const clash of portClashes(oarPublishedPorts(settings, home))) {
+        problems.push({ propertyPath: at(clash.path), reason: `${clash.message}, got ${clash.port}` });
+    }
+    return problems;
+}
+
+/** Every host port an OarCluster publishes, on the host (by name) each role runs on. */
+export function oarPublishedPorts(settings: OarClusterSettings, home: string): PublishedPort[] {
+    const placed = placeOar(settings, home);
+    return [
         { path: ["frontend", "sshPort"], host: placed.server ?? home, port: settings.frontend.sshPort },
         { path: ["server", "almightyPort"], host: placed.server ?? home, port: settings.server.almightyPort },
         ...settings.nodes.map((node, i): PublishedPort => ({ path: ["nodes", i, "sshPort"], host: placed.nodes[node.name] ?? home, port: node.sshPort })),
     ];
-    for (const clash of portClashes(ports)) {
-        problems.push({ propertyPath: at(clash.path), reason: `${clash.message}, got ${clash.port}` });
-    }
-    return problems;
 }
 
 /**

@@ -90,6 +90,30 @@ describe("stack program (unit, mocked engine)", () => {
         });
     }
 
+    it("rejects a host port two clusters publish on one host, naming both paths, before any resource (issue #21, 2)", () => {
+        // The local stack with wraxl's master on 8080, which the EDM platform's nginx publishes.
+        const local = readStackFile("local");
+        const clusters = JSON.parse(local["clusterlab:clusters"]);
+        clusters.wraxl.master.port = 8080;
+        resetRecorded();
+        assert.deepStrictEqual(problemsOf({ ...local, "clusterlab:clusters": JSON.stringify(clusters) }), [
+            'clusterlab:clusters.edm.master.ports.loadBalancer: must differ from clusterlab:clusters.wraxl.master.port: both publish host port 8080 on host "local", got 8080',
+        ]);
+        assert.deepStrictEqual(recorded, []);
+        // On two hosts, one number is two ports; and TCP and UDP are two ports.
+        const twoHosts = stackConfigAsPulumiGivesIt({
+            "clusterlab:hosts": { local: {}, h2: { docker: "tcp://10.0.0.2:2375", bindAddress: "10.0.0.2" } },
+            "clusterlab:clusters": { a: { kind: "oar", frontend: { sshPort: 2222 } }, b: { kind: "oar", host: "h2", frontend: { sshPort: 2222 } } },
+        });
+        assert.deepStrictEqual(problemsOf(twoHosts), []);
+        const oneHost = stackConfigAsPulumiGivesIt({
+            "clusterlab:clusters": { a: { kind: "oar", frontend: { sshPort: 2222 } }, b: { kind: "oar", frontend: { sshPort: 2222 } } },
+        });
+        assert.deepStrictEqual(problemsOf(oneHost), [
+            'clusterlab:clusters.b.frontend.sshPort: must differ from clusterlab:clusters.a.frontend.sshPort: both publish host port 2222 on host "local", got 2222',
+        ]);
+    });
+
     it("reports every problem of a config at once, before any resource is registered", () => {
         const config = stackConfigAsPulumiGivesIt({
             "clusterlab:hosts": { local: { bindAddress: "localhost" } },

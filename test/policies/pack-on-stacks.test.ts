@@ -7,11 +7,12 @@ import { stackViolationsOf, violationsOf } from "./util";
 installMocks("test");
 const { readStackConfig } = require("../../stacks/config") as typeof import("../../stacks/config");
 const { deployStack } = require("../../stacks/program") as typeof import("../../stacks/program");
+type StackConfig = import("../../stacks/config").StackConfig;
 
 /** Deploys a stack config under mocks and runs the whole pack over what it registered. */
-async function packViolations(config: Record<string, string>) {
+async function packViolations(config: Record<string, string> | StackConfig) {
     resetRecorded();
-    const outputs = deployStack(readStackConfig(config));
+    const outputs = deployStack("clusters" in config && Array.isArray(config.clusters) ? config as StackConfig : readStackConfig(config as Record<string, string>));
     await Promise.all(Object.values(outputs).map((cluster) => valueOf(cluster.containerNames)));
     // Resources registered after the container names resolve (registrations, jobs) come a few ticks later.
     for (let tick = 0; tick < 20; tick++) {
@@ -66,14 +67,19 @@ describe("policy pack on the stacks' own programs (mocked engine)", () => {
     });
 
     it("finds what is wrong with a deliberately bad stack: ports open on every interface, one port published twice", async () => {
+        const mesos = { kind: "mesos", zookeeper: { port: false }, redis: { port: false }, master: { port: 5050 } };
         const bad = stackConfigAsPulumiGivesIt({
             "clusterlab:hosts": { local: { bindAddress: "0.0.0.0" } },
-            "clusterlab:clusters": {
-                a: { kind: "mesos", zookeeper: { port: false }, redis: { port: false }, master: { port: 5050 } },
-                b: { kind: "mesos", zookeeper: { port: false }, redis: { port: false }, master: { port: 5050 } },
-            },
+            "clusterlab:clusters": { a: mesos, b: mesos },
         });
-        const { mandatory } = await packViolations(bad);
+        // A stack's config refuses the clash itself, before any resource; the pack is the check for
+        // programs that compose the components without it, as this one does.
+        assert.throws(() => readStackConfig(bad), /clusterlab:clusters\.b\.master\.port: must differ from clusterlab:clusters\.a\.master\.port/);
+        const { kind, ...args } = mesos;
+        const { mandatory } = await packViolations({
+            hosts: { local: { bindAddress: "0.0.0.0" } },
+            clusters: ["a", "b"].map((name) => ({ name, kind, host: "local", args })),
+        });
         assert.deepStrictEqual(mandatory.sort(), [
             'loopback-ports-on-local-stacks: container "a-master" (role master) publishes port 5050 on 0.0.0.0: on a local stack bind it to 127.0.0.1 (the host\'s bindAddress)',
             'loopback-ports-on-local-stacks: container "b-master" (role master) publishes port 5050 on 0.0.0.0: on a local stack bind it to 127.0.0.1 (the host\'s bindAddress)',

@@ -95,7 +95,7 @@ go_build() { # <wrapper dir> <main package> <out> <-X variable> <version> [go.mo
   local ldflags="-s -w -X $var=$version" flags="${GO_BUILD_FLAGS:-}"
   key="$( {
     cat "$dir"/go.mod "$dir"/go.sum
-    find "$dir" -name '*.go' -type f | LC_ALL=C sort | xargs -r cat
+    find "$dir" \( -name '*.go' -o -name '*.diff' \) -type f | LC_ALL=C sort | xargs -r cat # with patch/
     find "$dir" -mindepth 2 -name go.mod -type f | LC_ALL=C sort | xargs -r cat # nested modules
     echo "$pkg $ldflags $GO_VERSION"
     [[ -z "$flags${GO_BUILD_KEY:-}" ]] || echo "$flags ${GO_BUILD_KEY:-}"
@@ -170,12 +170,50 @@ fi
 # scripts/go/pulumi-resource-docker holds the mapping to @pulumi/docker's tokens and names, a
 # tfgen main and the provider main. The provider's own module comes in through a replace, plus
 # a nested module (shim/) that may import its internal package. Pulumi's terraform-plugin-sdk
-# fork is built from a copy in the cache with one added method (patch/), through a go.mod in
+# fork is built from a copy in the cache with one added method (patch/), and so is the provider,
+# with our container `wait` and shorter network and volume waits (patch/provider/, patch/*.diff), through a go.mod in
 # the cache. The schema tfgen writes is embedded with `go build -overlay`, so nothing is ever
 # written to the checkout.
+
+# Copies the Terraform provider's module into the cache and patches it: patch/provider/*.go are
+# added to internal/provider (build tag line stripped) and patch/*.diff applied in name order
+# (container-wait.diff: the container `wait`; refresh-delays.diff: the waits around a network's
+# and a volume's create, read and delete). Copied anew only when those files change (a hash of
+# them in .clusterlab-patch, written last). Prints the copy's directory.
+patched_docker_provider() { # <wrapper dir>
+  local wrapper="$1" tfp=github.com/terraform-providers/terraform-provider-docker
+  local target upstream src stamp file out old
+  target="$(awk -v m="$tfp" '$1 == m && $2 == "=>" { print $3 "@" $4 }' "$wrapper/go.mod")"
+  [[ "$target" == *@v* ]] || die "no replace of $tfp in $wrapper/go.mod"
+  src="$CACHE/src/$(basename "${target%%@*}")-${target#*@}-clusterlab"
+  stamp="$(cat "$wrapper"/patch/*.diff "$wrapper"/patch/provider/*.go | sha256sum | cut -d' ' -f1)"
+  if [[ "$(cat "$src/.clusterlab-patch" 2>/dev/null)" != "$stamp" ]]; then
+    (cd "$wrapper" && go mod download "$tfp") >&2 || die "cannot download $target"
+    upstream="$(cd "$wrapper" && go list -m -f '{{with .Replace}}{{.Dir}}{{end}}' "$tfp")"
+    [[ -d "$upstream" ]] || die "cannot find $target in the module cache"
+    for old in "$src" "$src.tmp"; do
+      [[ ! -e "$old" ]] || { chmod -R u+w "$old" && rm -rf "$old"; } || die "cannot remove $old"
+    done
+    { mkdir -p "$(dirname "$src")" && cp -r "$upstream" "$src.tmp" && chmod -R u+w "$src.tmp"; } ||
+      die "cannot copy $upstream to $src.tmp"
+    for file in "$wrapper"/patch/*.diff; do
+      out="$(cd "$src.tmp" && patch -p1 --batch --fuzz=0 --no-backup-if-mismatch <"$file" 2>&1)" ||
+        { printf '%s\n' "$out" >&2; die "patch/$(basename "$file") does not apply to $target"; }
+    done
+    for file in "$wrapper"/patch/provider/*.go; do
+      sed '/^\/\/go:build clusterlab_patch$/d' "$file" >"$src.tmp/internal/provider/$(basename "$file")" ||
+        die "cannot add $file to $src.tmp"
+    done
+    { echo "$stamp" >"$src.tmp/.clusterlab-patch" && mv "$src.tmp" "$src"; } || die "cannot move $src.tmp to $src"
+    log "$(basename "$src"): copied and patched"
+  fi
+  echo "$src"
+}
+
 patched_docker_modfile() {
   local wrapper="$go_dir/pulumi-resource-docker" sdk=github.com/hashicorp/terraform-plugin-sdk/v2
-  local fork upstream src mod="$CACHE/src/pulumi-resource-docker.go.mod"
+  local tfp=github.com/terraform-providers/terraform-provider-docker
+  local fork upstream src tfsrc mod="$CACHE/src/pulumi-resource-docker.go.mod"
   fork="$(awk -v m="$sdk" '$1 == m && $2 == "=>" { print $3 "@" $4 }' "$wrapper/go.mod")"
   [[ "$fork" == *@v* ]] || die "no replace of $sdk in $wrapper/go.mod"
   src="$CACHE/src/$(basename "${fork%%@*}")-${fork#*@}-clusterlab"
@@ -188,8 +226,13 @@ patched_docker_modfile() {
       >"$src/helper/schema/generate_resource_config_clusterlab.go"
     cp "$wrapper/patch/generate_resource_config.go" "$src/helper/schema/.clusterlab-patch"
   fi
-  sed -e "s#^\([[:space:]]*$sdk =>\).*#\1 $src#" -e "s#=> \./shim\$#=> $wrapper/shim#" "$wrapper/go.mod" >"$mod.tmp"
+  tfsrc="$(patched_docker_provider "$wrapper")" || exit 1
+  # The shim module (replaced by ./shim) requires nothing itself: its import of the provider
+  # resolves through this go.mod's requirements and replaces, like every module's in the build.
+  sed -e "s#^\([[:space:]]*$sdk =>\).*#\1 $src#" -e "s#^\([[:space:]]*$tfp =>\).*#\1 $tfsrc#" \
+    -e "s#=> \./shim\$#=> $wrapper/shim#" "$wrapper/go.mod" >"$mod.tmp"
   grep -q "=> $src\$" "$mod.tmp" || die "could not point $sdk at $src"
+  grep -q "^[[:space:]]*$tfp => $tfsrc\$" "$mod.tmp" || die "could not point $tfp at $tfsrc"
   mv -f "$mod.tmp" "$mod"
   cp "$wrapper/go.sum" "${mod%.mod}.sum"
   echo "$mod"

@@ -3,6 +3,7 @@ module clusterlab/toolchain/pulumi-resource-docker
 go 1.26
 
 require (
+	github.com/docker/docker v28.5.2+incompatible
 	github.com/hashicorp/terraform-plugin-go v0.31.0
 	github.com/pulumi/pulumi-terraform-bridge/v3 v3.120.0
 	github.com/terraform-providers/terraform-provider-docker/shim v0.0.0-00010101000000-000000000000
@@ -79,7 +80,6 @@ require (
 	github.com/docker/cli-docs-tool v0.9.0 // indirect
 	github.com/docker/compose/v2 v2.35.1 // indirect
 	github.com/docker/distribution v2.8.3+incompatible // indirect
-	github.com/docker/docker v28.5.2+incompatible // indirect
 	github.com/docker/docker-credential-helpers v0.9.3 // indirect
 	github.com/docker/go v1.5.1-1.0.20160303222718-d30aec9fd63c // indirect
 	github.com/docker/go-connections v0.8.1 // indirect

@@ -100,101 +100,83 @@ function waitReport(message: string): string {
     return lines.slice(first, end < 0 ? undefined : end).map((line) => `    ${line}`).join("\n");
 }
 
+/** What one case's failing `up` left: its error, its time, and whether the container stayed in the state. */
+interface FailedUp {
+    message: string;
+    seconds: number;
+    containerName: string;
+    containersInState: number;
+    leftBeforeDestroy: string[];
+}
+
+/**
+ * One case: a stack whose only container prints `marker` and runs `command`, an `up` that must
+ * fail (its error printed), then a `destroy` that must leave nothing labelled. `check` judges the
+ * failure before the stack goes.
+ */
+async function failingContainer(role: string, args: Omit<docker.ContainerArgs, "labels" | "name" | "image" | "command">,
+    command: string, check: (failed: FailedUp, marker: string) => void): Promise<void> {
+    const marker = `provider-wait-${role}-${crypto.randomBytes(3).toString("hex")}`;
+    const stack = new ContainerStack((stackName) => ({
+        name: `${stackName}-${role}`,
+        image: "debian:bookworm-slim",
+        command: ["sh", "-c", `echo ${marker}; ${command}`],
+        ...args,
+    }));
+    try {
+        await stack.init();
+        const { message, seconds } = await stack.failingUp();
+        console.log(`      up failed after ${seconds.toFixed(1)}s (waitTimeout ${String(args.waitTimeout)} s):\n${waitReport(message)}`);
+        const containersInState = (await stack.stateResources()).filter((r) => r.type === "docker:index/container:Container").length;
+        check({ message, seconds, containerName: stack.containerName(role), containersInState, leftBeforeDestroy: labelledLeftovers(stack.name) }, marker);
+        const destroySeconds = await stack.destroy();
+        console.log(`      destroy: ${destroySeconds.toFixed(1)}s`);
+        assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+    } finally {
+        await stack.dispose();
+    }
+}
+
 describeE2e("docker.Container `wait` (our patch of pulumi-resource-docker) — real provider on a real engine", function () {
     this.timeout(10 * 60 * 1000);
 
     before(() => prepareToolchain());
 
     it("a container whose healthcheck turns unhealthy fails `up` within 30 s, not at its 120 s waitTimeout; the error names it and gives its state, last healthcheck output and log lines; destroy removes it", async () => {
-        const marker = `provider-wait-started-${crypto.randomBytes(3).toString("hex")}`;
-        const stack = new ContainerStack((stackName) => ({
-            name: `${stackName}-unhealthy`,
-            image: "debian:bookworm-slim",
-            command: ["sh", "-c", `echo ${marker}; exec sleep 600`],
-            init: true,
-            healthcheck: failingHealthcheck,
-            wait: true,
-            waitTimeout: 120,
-        }));
-        try {
-            await stack.init();
-            const { message, seconds } = await stack.failingUp();
-            console.log(`      up failed after ${seconds.toFixed(1)}s (waitTimeout 120 s):\n${waitReport(message)}`);
-            assert.ok(seconds < 30, `up took ${seconds.toFixed(1)}s`);
-            assert.match(message, /container failed to be in healthy state/);
-            assert.ok(message.includes(`container "${stack.containerName("unhealthy")}"`), message);
-            assert.match(message, /is unhealthy/);
-            assert.match(message, /status running, exit code 0, restart count 0, health unhealthy/);
-            assert.match(message, /not-ready-because-test/);
-            assert.ok(message.includes(marker), message);
+        await failingContainer("unhealthy", { init: true, healthcheck: failingHealthcheck, wait: true, waitTimeout: 120 }, "exec sleep 600", (failed, marker) => {
+            assert.ok(failed.seconds < 30, `up took ${failed.seconds.toFixed(1)}s`);
+            assert.match(failed.message, /container failed to be in healthy state/);
+            assert.ok(failed.message.includes(`container "${failed.containerName}"`), failed.message);
+            assert.match(failed.message, /is unhealthy/);
+            assert.match(failed.message, /status running, exit code 0, restart count 0, health unhealthy/);
+            assert.match(failed.message, /not-ready-because-test/);
+            assert.ok(failed.message.includes(marker), failed.message);
             // As before the patch: the container was made, so it stays in the state (and is destroyed with it).
-            const containers = (await stack.stateResources()).filter((r) => r.type === "docker:index/container:Container");
-            assert.strictEqual(containers.length, 1, JSON.stringify(containers));
-            assert.deepStrictEqual(labelledLeftovers(stack.name), [`container ${stack.containerName("unhealthy")}`]);
-            const destroySeconds = await stack.destroy();
-            console.log(`      destroy: ${destroySeconds.toFixed(1)}s`);
-            assert.deepStrictEqual(labelledLeftovers(stack.name), []);
-        } finally {
-            await stack.dispose();
-        }
+            assert.strictEqual(failed.containersInState, 1);
+            assert.deepStrictEqual(failed.leftBeforeDestroy, [`container ${failed.containerName}`]);
+        });
     });
 
     it("a container still starting at its waitTimeout (5 s; first healthcheck after a minute) fails `up` with upstream's text first, then its name, state and log lines", async () => {
-        const marker = `provider-wait-slow-${crypto.randomBytes(3).toString("hex")}`;
-        const stack = new ContainerStack((stackName) => ({
-            name: `${stackName}-slow`,
-            image: "debian:bookworm-slim",
-            command: ["sh", "-c", `echo ${marker}; exec sleep 600`],
-            init: true,
-            healthcheck: { ...failingHealthcheck, interval: "1m0s" },
-            wait: true,
-            waitTimeout: 5,
-        }));
-        try {
-            await stack.init();
-            const { message, seconds } = await stack.failingUp();
-            console.log(`      up failed after ${seconds.toFixed(1)}s (waitTimeout 5 s):\n${waitReport(message)}`);
-            assert.ok(seconds >= 5 && seconds < 30, `up took ${seconds.toFixed(1)}s`);
-            assert.match(message, /container failed to be in healthy state within wait_timeout \(5s\)/);
-            assert.ok(message.includes(`container "${stack.containerName("slow")}"`), message);
-            assert.match(message, /status running, exit code 0, restart count 0, health starting/);
-            assert.match(message, /last healthcheck: none run yet/);
-            assert.ok(message.includes(marker), message);
-            await stack.destroy();
-            assert.deepStrictEqual(labelledLeftovers(stack.name), []);
-        } finally {
-            await stack.dispose();
-        }
+        await failingContainer("slow", { init: true, healthcheck: { ...failingHealthcheck, interval: "1m0s" }, wait: true, waitTimeout: 5 }, "exec sleep 600", (failed, marker) => {
+            assert.ok(failed.seconds >= 5 && failed.seconds < 30, `up took ${failed.seconds.toFixed(1)}s`);
+            assert.match(failed.message, /container failed to be in healthy state within wait_timeout \(5s\)/);
+            assert.ok(failed.message.includes(`container "${failed.containerName}"`), failed.message);
+            assert.match(failed.message, /status running, exit code 0, restart count 0, health starting/);
+            assert.match(failed.message, /last healthcheck: none run yet/);
+            assert.ok(failed.message.includes(marker), failed.message);
+        });
     });
 
     it("a container that exits 3 at once (restart \"no\") fails `up` at once, with exit code 3 and its log line; destroy removes it", async () => {
-        const marker = `provider-wait-exiting-${crypto.randomBytes(3).toString("hex")}`;
-        const stack = new ContainerStack((stackName) => ({
-            name: `${stackName}-exits`,
-            image: "debian:bookworm-slim",
-            command: ["sh", "-c", `echo ${marker}; exit 3`],
-            restart: "no",
-            healthcheck: failingHealthcheck,
-            wait: true,
-            waitTimeout: 120,
-        }));
-        try {
-            await stack.init();
-            const { message, seconds } = await stack.failingUp();
-            console.log(`      up failed after ${seconds.toFixed(1)}s (waitTimeout 120 s):\n${waitReport(message)}`);
-            assert.ok(seconds < 30, `up took ${seconds.toFixed(1)}s`);
-            assert.match(message, /container failed to be in healthy state/);
-            assert.ok(message.includes(`container "${stack.containerName("exits")}"`), message);
-            assert.match(message, /is exited, neither running nor restarting/);
-            assert.match(message, /status exited, exit code 3, restart count 0/);
-            assert.ok(message.includes(marker), message);
-            const containers = (await stack.stateResources()).filter((r) => r.type === "docker:index/container:Container");
-            assert.strictEqual(containers.length, 1, JSON.stringify(containers));
-            const destroySeconds = await stack.destroy();
-            console.log(`      destroy: ${destroySeconds.toFixed(1)}s`);
-            assert.deepStrictEqual(labelledLeftovers(stack.name), []);
-        } finally {
-            await stack.dispose();
-        }
+        await failingContainer("exits", { restart: "no", healthcheck: failingHealthcheck, wait: true, waitTimeout: 120 }, "exit 3", (failed, marker) => {
+            assert.ok(failed.seconds < 30, `up took ${failed.seconds.toFixed(1)}s`);
+            assert.match(failed.message, /container failed to be in healthy state/);
+            assert.ok(failed.message.includes(`container "${failed.containerName}"`), failed.message);
+            assert.match(failed.message, /is exited, neither running nor restarting/);
+            assert.match(failed.message, /status exited, exit code 3, restart count 0/);
+            assert.ok(failed.message.includes(marker), failed.message);
+            assert.strictEqual(failed.containersInState, 1);
+        });
     });
 });

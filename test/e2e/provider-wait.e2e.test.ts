@@ -5,7 +5,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { labelledLeftovers } from "./support/lifecycle";
+import { destroyAndRemove, labelledLeftovers } from "./support/lifecycle";
 import { e2eOptOut, prepareToolchain } from "./support/toolchain";
 
 const describeE2e = e2eOptOut ? describe.skip : describe;
@@ -69,12 +69,7 @@ class ContainerStack {
 
     async dispose(): Promise<void> {
         if (this.stack !== undefined) {
-            try {
-                await this.stack.destroy();
-                await this.stack.workspace.removeStack(this.name);
-            } catch (error) {
-                console.error(`cleanup of ${this.name} failed: ${(error as Error).message}`);
-            }
+            await destroyAndRemove(this.stack);
             // The temporary folder the Automation API made for the inline program's Pulumi.yaml.
             fs.rmSync(this.stack.workspace.workDir, { recursive: true, force: true });
         }

@@ -46,6 +46,16 @@ export function diagnoseContainers(stack: string): string {
     return reports.join("\n");
 }
 
+/** Destroys what a test stack left and removes the stack; a failure is reported, not thrown, so cleanup after a failed test goes on. */
+export async function destroyAndRemove(stack: automation.Stack): Promise<void> {
+    try {
+        await stack.destroy();
+        await stack.workspace.removeStack(stack.name);
+    } catch (error) {
+        console.error(`cleanup of ${stack.name} failed: ${(error as Error).message}`);
+    }
+}
+
 /**
  * A stack of the project's own program on a throwaway file backend, with a unique name so
  * runs never collide with the local stack or with each other.
@@ -131,12 +141,7 @@ export class TestStack {
     /** Destroys whatever is left and removes the stack and its backend; safe after a failure. */
     async dispose(): Promise<void> {
         if (this.stack !== undefined) {
-            try {
-                await this.stack.destroy();
-                await this.stack.workspace.removeStack(this.name);
-            } catch (error) {
-                console.error(`cleanup of ${this.name} failed: ${(error as Error).message}`);
-            }
+            await destroyAndRemove(this.stack);
         }
         fs.rmSync(this.backendDir, { recursive: true, force: true });
         fs.rmSync(this.stackFilePath(), { force: true });

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigProblem, describeIssues, formatPath, renderProblems } from "../components/core/config";
 import { hostArgsSchema } from "../components/core/host";
-import { PublishedPort } from "../components/core/placement";
+import { portClashes, PublishedPort } from "../components/core/placement";
 import { dnsLabel } from "../components/core/schema";
 import { clusterKinds } from "./kinds";
 
@@ -73,7 +73,7 @@ export function readStackConfig(allConfig: Record<string, string>): StackConfig 
     // Judge each cluster even when another part failed, so one run lists every problem.
     const hostNames = parsed.success ? Object.keys(parsed.data.hosts) : Object.keys(asRecord(settings.hosts) ?? { local: {} });
     const clusters: ClusterConfig[] = [];
-    const published: (PublishedPort & { cluster: string })[] = [];
+    const published: PublishedPort[] = [];
     for (const [name, raw] of Object.entries(asRecord(settings.clusters) ?? {})) {
         const entry = clusterEntrySchema.safeParse(raw);
         if (!entry.success) {
@@ -101,7 +101,7 @@ export function readStackConfig(allConfig: Record<string, string>): StackConfig 
             }
         }
         problems.push(...(placement?.problems ?? []).map((problem) => ({ ...problem, propertyPath: formatPath(path, [problem.propertyPath]) })));
-        published.push(...(placement?.ports ?? []).map((port) => ({ ...port, cluster: name, path: [name, ...port.path] })));
+        published.push(...(placement?.ports ?? []).map((port) => ({ ...port, path: [name, ...port.path] })));
         const placedOn = (placement?.hostRefs ?? []).flatMap((ref) => (ref.host === undefined ? [] : [ref.host]));
         clusters.push({ name, kind, host, args, ...(placedOn.length === 0 ? {} : { hostsUsed: [...new Set([host, ...placedOn])] }) });
     }
@@ -115,29 +115,14 @@ export function readStackConfig(allConfig: Record<string, string>): StackConfig 
 /**
  * Two clusters publishing one port on one host: the second cannot start, and Docker would say
  * so only halfway through an `up`. One problem per clash, at the later cluster's path, naming the
- * earlier's. A clash within one cluster is its component's to report (it already has). Pure.
+ * earlier's. A clash within one cluster is its component's to report (it already has). Each
+ * port's path starts with its cluster's name. Pure.
  */
-export function crossClusterPortClashes(ports: readonly (PublishedPort & { cluster: string })[]): ConfigProblem[] {
-    const first = new Map<string, PublishedPort & { cluster: string }>();
-    const problems: ConfigProblem[] = [];
-    for (const entry of ports) {
-        if (typeof entry.port !== "number") {
-            continue;
-        }
-        const udp = entry.protocol === "udp";
-        const key = `${entry.host ?? ""}\0${entry.port}${udp ? "/udp" : ""}`;
-        const earlier = first.get(key);
-        if (earlier === undefined) {
-            first.set(key, entry);
-        } else if (earlier.cluster !== entry.cluster) {
-            problems.push({
-                propertyPath: formatPath(`${configNamespace}:clusters`, entry.path),
-                reason: `must differ from ${formatPath(`${configNamespace}:clusters`, earlier.path)}: both publish host port ${entry.port}` +
-                    `${udp ? "/udp" : ""} on host "${entry.host}", got ${entry.port}`,
-            });
-        }
-    }
-    return problems;
+export function crossClusterPortClashes(ports: readonly PublishedPort[]): ConfigProblem[] {
+    const prefix = `${configNamespace}:clusters`;
+    return portClashes(ports, prefix)
+        .filter((clash) => clash.earlier[0] !== clash.path[0])
+        .map((clash) => ({ propertyPath: formatPath(prefix, clash.path), reason: `${clash.message}, got ${clash.port}` }));
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

@@ -45,13 +45,21 @@ export interface PublishedPort {
     protocol?: "tcp" | "udp";
 }
 
+/** A port published twice on one host: the later path, the earlier one, and what to say. */
+export interface PortClash {
+    path: (string | number)[];
+    earlier: (string | number)[];
+    port: number;
+    message: string;
+}
+
 /**
  * Two roles publishing one port on the same host cannot both start: one issue per clash,
- * at the later path, naming the earlier one and the host.
+ * at the later path, naming the earlier one (written after `prefix`) and the host.
  */
-export function portClashes(ports: readonly PublishedPort[]): { path: (string | number)[]; port: number; message: string }[] {
+export function portClashes(ports: readonly PublishedPort[], prefix = ""): PortClash[] {
     const seen = new Map<string, (string | number)[]>();
-    const clashes: { path: (string | number)[]; port: number; message: string }[] = [];
+    const clashes: PortClash[] = [];
     for (const { path, host, port, protocol } of ports) {
         if (typeof port !== "number") {
             continue;
@@ -61,7 +69,7 @@ export function portClashes(ports: readonly PublishedPort[]): { path: (string | 
         const first = seen.get(key);
         if (first !== undefined) {
             const where = host === undefined ? "" : ` on host "${host}"`;
-            clashes.push({ path, port, message: `must differ from ${formatPath("", first)}: both publish host port ${port}${udp ? "/udp" : ""}${where}` });
+            clashes.push({ path, earlier: first, port, message: `must differ from ${formatPath(prefix, first)}: both publish host port ${port}${udp ? "/udp" : ""}${where}` });
         } else {
             seen.set(key, path);
         }

@@ -99,14 +99,13 @@ export class OarCluster extends pulumi.ComponentResource {
             let found = perHost.get(target.name);
             if (found === undefined) {
                 const suffix = target.name === hosts.home.name ? "" : `-${target.name}`;
-                const homeLabels = renderLabels({ stack, cluster: name, role: "home" });
                 found = {
                     // The readable name (`clusterlab/oar:<content hash>`), which `docker ps` shows.
                     image: createDockerImage(`${name}-image${suffix}`, settings.image, { host: target, parent: this, baseImage: settings.baseImage }).name,
                     network: createDockerNetwork(`${name}-network${suffix}`, { stack, cluster: name, host: target }, this),
                     home: new docker.Volume(`${name}-home${suffix}`, {
                         name: dockerObjectName({ stack, cluster: name, role: "home" }),
-                        labels: renderLabelList(homeLabels),
+                        labels: renderLabelList(renderLabels({ stack, cluster: name, role: "home" })),
                     }, { parent: this, provider: target.provider }),
                 };
                 perHost.set(target.name, found);

@@ -209,7 +209,7 @@ describe("core additions for cross-host platforms (pure)", () => {
         ]), []);
         assert.deepStrictEqual(portClashes([
             { path: ["a"], host: "h", port: 8301, protocol: "udp" }, { path: ["b"], host: "h", port: 8301, protocol: "udp" },
-        ]), [{ path: ["b"], port: 8301, message: 'must differ from a: both publish host port 8301/udp on host "h"' }]);
+        ]), [{ path: ["b"], earlier: ["a"], port: 8301, message: 'must differ from a: both publish host port 8301/udp on host "h"' }]);
     });
 
     it("ImageShipment: ships again when the image (its id on the source) or the target changes, not for connection settings", () => {

@@ -57,7 +57,7 @@ describe("multi-server placement (pure)", () => {
             { path: ["a"], host: "h1", port: 80 }, { path: ["b"], host: "h2", port: 80 }, { path: ["c"], host: "h1", port: false },
         ]), []);
         assert.deepStrictEqual(portClashes([{ path: ["a"], host: "h1", port: 80 }, { path: ["b", 0], host: "h1", port: 80 }]),
-            [{ path: ["b", 0], port: 80, message: 'must differ from a: both publish host port 80 on host "h1"' }]);
+            [{ path: ["b", 0], earlier: ["a"], port: 80, message: 'must differ from a: both publish host port 80 on host "h1"' }]);
     });
 });
 

@@ -171,14 +171,16 @@ fi
 # tfgen main and the provider main. The provider's own module comes in through a replace, plus
 # a nested module (shim/) that may import its internal package. Pulumi's terraform-plugin-sdk
 # fork is built from a copy in the cache with one added method (patch/), and so is the provider,
-# with our container `wait` and shorter network and volume waits (patch/provider/, patch/*.diff), through a go.mod in
+# with our container `wait`, one-shot containers that fail on a non-zero exit, and shorter network
+# and volume waits (patch/provider/, patch/*.diff), through a go.mod in
 # the cache. The schema tfgen writes is embedded with `go build -overlay`, so nothing is ever
 # written to the checkout.
 
 # Copies the Terraform provider's module into the cache and patches it: patch/provider/*.go are
 # added to internal/provider (build tag line stripped) and patch/*.diff applied in name order
-# (container-wait.diff: the container `wait`; refresh-delays.diff: the waits around a network's
-# and a volume's create, read and delete). Copied anew only when those files change (a hash of
+# (container-wait.diff: the container `wait`; one-shot-exit-code.diff: an `attach` container that
+# exits non-zero fails its create; refresh-delays.diff: the waits around a network's and a
+# volume's create, read and delete). Copied anew only when those files change (a hash of
 # them in .clusterlab-patch, written last). Prints the copy's directory.
 patched_docker_provider() { # <wrapper dir>
   local wrapper="$1" tfp=github.com/terraform-providers/terraform-provider-docker

@@ -61,6 +61,19 @@ class ContainerStack {
         return (deployment.deployment.resources ?? []).map((r: { type: string; id?: string }) => ({ type: r.type, id: r.id }));
     }
 
+    /** Runs `up`, which must succeed, and returns how many resources it changed. */
+    async up(): Promise<number> {
+        const result = await this.workspaceStack().up();
+        const changes = result.summary.resourceChanges ?? {};
+        return Object.entries(changes).filter(([op]) => op !== "same").reduce((sum, [, count]) => sum + (count ?? 0), 0);
+    }
+
+    /** Runs `preview --refresh` (as a reviewer would) and returns what it would change, by operation. */
+    async refreshedPreviewChanges(): Promise<Record<string, number>> {
+        const result = await this.workspaceStack().preview({ refresh: true });
+        return Object.fromEntries(Object.entries(result.changeSummary).filter(([op, count]) => op !== "same" && count > 0));
+    }
+
     async destroy(): Promise<number> {
         const started = Date.now();
         await this.workspaceStack().destroy();
@@ -84,10 +97,10 @@ class ContainerStack {
     }
 }
 
-/** The wait's error as the CLI's diagnostics give it (its last mention, up to a blank line), for the test's output. */
-function waitReport(message: string): string {
+/** The provider's error as the CLI's diagnostics give it (the last line with `phrase`, up to a blank line), for the test's output. */
+function providerReport(message: string, phrase: string): string {
     const lines = message.split("\n");
-    const first = lines.map((line) => line.includes("container failed to be in healthy state")).lastIndexOf(true);
+    const first = lines.map((line) => line.includes(phrase)).lastIndexOf(true);
     if (first < 0) {
         return message;
     }
@@ -110,7 +123,7 @@ interface FailedUp {
  * failure before the stack goes.
  */
 async function failingContainer(role: string, args: Omit<docker.ContainerArgs, "labels" | "name" | "image" | "command">,
-    command: string, check: (failed: FailedUp, marker: string) => void): Promise<void> {
+    command: string, check: (failed: FailedUp, marker: string) => void, phrase = "container failed to be in healthy state"): Promise<void> {
     const marker = `provider-wait-${role}-${crypto.randomBytes(3).toString("hex")}`;
     const stack = new ContainerStack((stackName) => ({
         name: `${stackName}-${role}`,
@@ -121,7 +134,7 @@ async function failingContainer(role: string, args: Omit<docker.ContainerArgs, "
     try {
         await stack.init();
         const { message, seconds } = await stack.failingUp();
-        console.log(`      up failed after ${seconds.toFixed(1)}s (waitTimeout ${String(args.waitTimeout)} s):\n${waitReport(message)}`);
+        console.log(`      up failed after ${seconds.toFixed(1)}s (waitTimeout ${String(args.waitTimeout)} s):\n${providerReport(message, phrase)}`);
         const containersInState = (await stack.stateResources()).filter((r) => r.type === "docker:index/container:Container").length;
         check({ message, seconds, containerName: stack.containerName(role), containersInState, leftBeforeDestroy: labelledLeftovers(stack.name) }, marker);
         const destroySeconds = await stack.destroy();
@@ -132,7 +145,7 @@ async function failingContainer(role: string, args: Omit<docker.ContainerArgs, "
     }
 }
 
-describeE2e("docker.Container `wait` (our patch of pulumi-resource-docker) — real provider on a real engine", function () {
+describeE2e("docker.Container `wait` and one-shot `attach` (our patches of pulumi-resource-docker) — real provider on a real engine", function () {
     this.timeout(10 * 60 * 1000);
 
     before(() => prepareToolchain());
@@ -173,5 +186,33 @@ describeE2e("docker.Container `wait` (our patch of pulumi-resource-docker) — r
             assert.ok(failed.message.includes(marker), failed.message);
             assert.strictEqual(failed.containersInState, 1);
         });
+    });
+
+    it("a one-shot container (attach) that exits 4 fails `up` when it ends (our patch; upstream reports success), with its name, the code and its log line; destroy removes it", async () => {
+        await failingContainer("one-shot", { attach: true, logs: true, mustRun: false, restart: "no" }, "exit 4", (failed, marker) => {
+            assert.ok(failed.seconds < 30, `up took ${failed.seconds.toFixed(1)}s`);
+            assert.ok(failed.message.includes(`container "${failed.containerName}"`), failed.message);
+            assert.match(failed.message, /exited with code 4/);
+            assert.ok(failed.message.includes(marker), failed.message);
+            // Made, then failed: it stays in the state, so the next `up` replaces it (Service's replaceOnChanges "#initerror").
+            assert.strictEqual(failed.containersInState, 1);
+        }, "exited with code");
+    });
+
+    it("a one-shot container (attach) that exits 0 is created once: a refreshed preview after `up` changes nothing, and a second `up` neither", async () => {
+        const stack = new ContainerStack((stackName) => ({
+            name: `${stackName}-one-shot-ok`, image: "debian:bookworm-slim", command: ["sh", "-c", "echo done"],
+            attach: true, logs: true, mustRun: false, restart: "no",
+        }));
+        try {
+            await stack.init();
+            assert.strictEqual(await stack.up(), 3, "the stack, its provider and its container are created");
+            assert.deepStrictEqual(await stack.refreshedPreviewChanges(), {});
+            assert.strictEqual(await stack.up(), 0);
+            await stack.destroy();
+            assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+        } finally {
+            await stack.dispose();
+        }
     });
 });

@@ -34,6 +34,8 @@ export interface ClusterImageOptions {
     baseImage: string;
     host: Host;
     parent: pulumi.Resource;
+    /** Build args besides `BASE_IMAGE` (`createDockerImage` only). Default none. */
+    buildArgs?: Record<string, string>;
 }
 
 /**
@@ -70,7 +72,7 @@ export function createDockerImage(resourceName: string, source: ImageSource, opt
         name: `clusterlab/${source.build}:${buildContentTag(buildDir, opts.baseImage)}`,
         // The legacy builder goes through the provider's own connection (the engine's BuildKit, with
         // the build's output in any error); the default one builds wherever DOCKER_HOST points.
-        build: { context: buildContextPath(buildDir), buildArgs: { BASE_IMAGE: opts.baseImage }, useLegacyBuilder: true },
+        build: { context: buildContextPath(buildDir), buildArgs: { ...opts.buildArgs, BASE_IMAGE: opts.baseImage }, useLegacyBuilder: true },
         keepLocally: true,
     }, resourceOpts);
 }
@@ -85,13 +87,16 @@ export function buildContextPath(buildDir: string, from: string = process.cwd())
     return relative.startsWith("..") || path.isAbsolute(relative) ? buildDir : relative;
 }
 
+/** An image resource on one engine, as either kind of resource makes it: its reference and its id there. */
+export type ShippableImage = pulumi.Resource & { name: pulumi.Output<string>; imageId: pulumi.Output<string> };
+
 /**
  * An image already on one host's engine (built or pulled there by `image`), copied to another
  * host with `docker save | docker load` instead of built there again: for images whose build
  * takes long or needs what the other host lacks. Skipped when the target has the image already.
  * Opt-in: createClusterImage still builds on the host it is given.
  */
-export function shipClusterImage(resourceName: string, image: DockerImage, from: Host, to: Host, parent: pulumi.Resource): DockerImageShipment {
+export function shipClusterImage(resourceName: string, image: ShippableImage, from: Host, to: Host, parent: pulumi.Resource): DockerImageShipment {
     const source = from.plainEngine;
     return new DockerImageShipment(resourceName, {
         ...to.engine,

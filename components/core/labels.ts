@@ -6,6 +6,8 @@ export const labelKeys = {
     stack: "clusterlab.stack",
     cluster: "clusterlab.cluster",
     role: "clusterlab.role",
+    /** `true` on a one-shot step's container (`createOneShot`): it runs to its end and stays exited; not a role. */
+    oneShot: "clusterlab.one-shot",
 } as const;
 
 export interface LabelScope {

@@ -1,13 +1,12 @@
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
-import * as path from "path";
 import { ConfigProblem, parseOrThrow, renderProblems } from "../core/config";
-import { DockerExec, DockerImage, DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { buildContentTag, createClusterImage, shipClusterImage } from "../core/image";
-import { imagesDirectory } from "../core/images-dir";
+import { createDockerImage, shipClusterImage } from "../core/image";
 import { dockerObjectName } from "../core/labels";
-import { createClusterNetwork } from "../core/network";
+import { createDockerNetwork } from "../core/network";
+import { createOneShot } from "../core/one-shot";
 import { HostName, hostSet, HostUse, loopbackProblems, resolveHosts } from "../core/placement";
 import { ImageSource } from "../core/schema";
 import { containerNamesOf, Service, ServiceArgs, ServicePort } from "../core/service";
@@ -53,11 +52,12 @@ export interface HadoopClusterArgs extends HadoopClusterArgsInput {
 
 /** The parts of a HadoopCluster, as `createHadoopCluster` builds them. */
 export interface HadoopClusterParts {
-    network: DockerNetwork;
+    network: docker.Network;
     zookeeper?: Service;
     namenode: Service;
     datanodes: Record<string, Service>;
-    hdfsBootstrap: DockerExec;
+    /** The seed's HDFS folders, made by a one-shot container once HDFS is writable. */
+    hdfsBootstrap: docker.Container;
     resourcemanager: Service;
     nodemanagers: Record<string, Service>;
     historyserver: Service;
@@ -103,22 +103,17 @@ function hostUses(settings: HadoopClusterSettings, placed: HadoopPlacement, home
     ];
 }
 
+/** Memory of the one-shot container that makes the HDFS folders: one short JVM (the safe-mode wait) and curl. */
+const hdfsFoldersMemoryMb = 512;
+
 /**
  * images/hadoop is built with the machine's added CAs when it has any: its Maven stage fetches
  * from Maven Central over TLS, which an intercepting egress proxy re-signs. Built once, on the
  * cluster's host; other hosts get it shipped (`docker save | docker load`), not built again.
  */
-export function hadoopImage(resourceName: string, source: ImageSource, host: Host, baseImage: string, parent: pulumi.Resource): DockerImage {
-    if ("pinned" in source) {
-        return createClusterImage(resourceName, source, { host, parent, baseImage });
-    }
-    const buildDir = path.join(imagesDirectory(), source.build);
-    const ca = localBuildCaCertificates(host);
-    return new DockerImage(resourceName, {
-        ...host.engine,
-        name: `clusterlab/${source.build}:${buildContentTag(buildDir, baseImage)}`,
-        build: { context: buildDir, buildArgs: { BASE_IMAGE: baseImage, ...(ca === "" ? {} : { EXTRA_CA_CERTIFICATES: ca }) } },
-    }, { parent });
+export function hadoopImage(resourceName: string, source: ImageSource, host: Host, baseImage: string, parent: pulumi.Resource): docker.RemoteImage {
+    const ca = "pinned" in source ? "" : localBuildCaCertificates(host);
+    return createDockerImage(resourceName, source, { host, parent, baseImage, ...(ca === "" ? {} : { buildArgs: { EXTRA_CA_CERTIFICATES: ca } }) });
 }
 
 /**
@@ -146,10 +141,10 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
     const wiring = { acrossHosts: placed.spansHosts };
     const stack = pulumi.getStack();
     const homeImage = hadoopImage(`${name}-image`, settings.image, host, settings.baseImage, parent);
-    const image = homeImage.imageId;
-    const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
+    const image = homeImage.name;
+    const network = createDockerNetwork(`${name}-network`, { stack, cluster: name, host }, parent);
     // One network and one image per other host, named after it; the cluster's host keeps the one-host names.
-    const remote = new Map<string, { network: DockerNetwork; image: pulumi.Output<string> }>();
+    const remote = new Map<string, { network: docker.Network; image: pulumi.Output<string> }>();
     const onHost = (target: Host) => {
         if (target.name === host.name) {
             return { network, image };
@@ -157,8 +152,9 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
         let found = remote.get(target.name);
         if (found === undefined) {
             found = {
-                network: createClusterNetwork(`${name}-network-${target.name}`, { stack, cluster: name, host: target }, parent),
-                image: shipClusterImage(`${name}-image-${target.name}`, homeImage, host, target, parent).imageId,
+                network: createDockerNetwork(`${name}-network-${target.name}`, { stack, cluster: name, host: target }, parent),
+                // By name, as at home: the shipment's output, so the containers there wait for it.
+                image: shipClusterImage(`${name}-image-${target.name}`, homeImage, host, target, parent).name,
             };
             remote.set(target.name, found);
         }
@@ -189,7 +185,7 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
             scope: scope("zookeeper"),
             host,
             network,
-            image: createClusterImage(`${name}-zookeeper-image`, settings.zookeeper.image, { host, parent, baseImage: settings.baseImage }).imageId,
+            image: createDockerImage(`${name}-zookeeper-image`, settings.zookeeper.image, { host, parent, baseImage: settings.baseImage }).name,
             env: { ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,mntr", ZOO_MY_ID: "1", ZOO_HEAP: `${heapMb(settings.zookeeper.memoryMb)}m` },
             ports: [{ name: "client", internal: hadoopPorts.zookeeper, external: settings.zookeeper.port, scheme: "zk" }],
             volumes: [{ name: "data", containerPath: "/data" }],
@@ -245,14 +241,21 @@ export function createHadoopCluster(name: string, args: HadoopClusterArgs, paren
         });
     }
 
-    // The seed's bootstrap step, as a resource: once the datanodes have reported and HDFS left
-    // safe mode. A namenode made anew (a new container, same volume) runs it again; it is idempotent.
-    const hdfsBootstrap = new DockerExec(`${name}-hdfs-folders`, {
-        ...host.engine,
-        container: namenode.containerName,
-        create: renderHdfsBootstrapCommand(user.name),
-        triggers: [namenode.container.id],
-    }, { parent, dependsOn: [namenode, ...Object.values(datanodes)] });
+    // The seed's bootstrap step, as a one-shot container beside the namenode (its configs, so
+    // `hdfs` finds it by name): once the datanodes have reported and HDFS left safe mode. A
+    // namenode made anew (a new container, same volume) runs it again (its id is in the env); it
+    // is idempotent.
+    const hdfsBootstrap = createOneShot(`${name}-hdfs-folders`, {
+        scope: scope("hdfs-folders"),
+        host,
+        image,
+        network,
+        command: renderHdfsBootstrapCommand(user.name, `${roleHosts.namenode}:${hadoopPorts.namenodeHttp}`),
+        env: { HADOOP_HEAPSIZE_MAX: "128m", NAMENODE_CONTAINER: namenode.container.id },
+        files: renderConfigFiles(settings, {}, wiring),
+        memoryMb: hdfsFoldersMemoryMb,
+        dependsOn: [namenode, ...Object.values(datanodes)],
+    }, parent);
 
     const same = (portName: string, number: number | false, scheme = "tcp"): ServicePort[] =>
         number === false ? [] : [{ name: portName, internal: number, external: number, scheme }];

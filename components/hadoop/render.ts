@@ -367,15 +367,15 @@ export function renderRoleEnv(role: HadoopRole, opts: {
  * Makes the seed's HDFS folders as the HDFS superuser once HDFS is writable (out of safe mode,
  * which needs the datanodes' block reports): /tmp 1777, the staging root and the history
  * folders, and the client user's home. One JVM (the safe-mode wait); the folders go through
- * WebHDFS with curl, since every `hdfs dfs` would start a JVM of its own. Every step is
- * idempotent, so it is safe to run again.
+ * WebHDFS with curl at `namenodeHttp` (host:port), since every `hdfs dfs` would start a JVM of
+ * its own. Every step is idempotent, so it is safe to run again.
  */
-export function renderHdfsBootstrapCommand(user: string): string[] {
+export function renderHdfsBootstrapCommand(user: string, namenodeHttp: string): string[] {
     const { historyIntermediate, historyDone, staging } = hdfsPaths;
     // Job users write into the intermediate folder, so they must pass through its parent.
     const historyRoot = historyIntermediate.slice(0, historyIntermediate.lastIndexOf("/"));
     const put = (path: string, query: string) =>
-        `curl -fsS -X PUT 'http://127.0.0.1:${hadoopPorts.namenodeHttp}/webhdfs/v1${path}?user.name=hadoop&${query}' >/dev/null`;
+        `curl -fsS -X PUT 'http://${namenodeHttp}/webhdfs/v1${path}?user.name=hadoop&${query}' >/dev/null`;
     const modes: [string, string][] = [
         ["/tmp", "1777"], [staging, "1777"], [historyRoot, "755"], [historyIntermediate, "1777"], [historyDone, "750"],
         [`/user/${user}`, "755"],

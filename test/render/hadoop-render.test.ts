@@ -95,7 +95,7 @@ describe("Hadoop render functions", () => {
     });
 
     it("renders the HDFS bootstrap and the client shell", () => {
-        assert.strictEqual(renderHdfsBootstrapCommand("aen").join(" "), golden("hdfs-bootstrap.txt").trimEnd());
+        assert.strictEqual(renderHdfsBootstrapCommand("aen", "namenode:9870").join(" "), golden("hdfs-bootstrap.txt").trimEnd());
         assert.strictEqual(renderClientCommand("s-h-client", "aen"), "docker exec -it -u aen -w /home/aen s-h-client bash -l");
     });
 });

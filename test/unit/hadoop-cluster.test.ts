@@ -1,11 +1,12 @@
 import * as assert from "assert";
-import { byType, installMocks, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
+import { byType, dockerTypes, installMocks, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
 
 installMocks("test");
 const { HadoopCluster } = require("../../components/hadoop") as typeof import("../../components/hadoop");
 
-const container = "pulumi-nodejs:dynamic/docker:Container";
-const exec = "pulumi-nodejs:dynamic/docker:Exec";
+const container = dockerTypes.container;
+/** The role containers: every container but the one-shot that makes the HDFS folders. */
+const roleContainers = () => byType(container).filter((c) => c.inputs.labels["clusterlab.role"] !== "hdfs-folders");
 
 async function deploy(args: ConstructorParameters<typeof HadoopCluster>[1] = {}) {
     resetRecorded();
@@ -41,7 +42,7 @@ function rejection(args: ConstructorParameters<typeof HadoopCluster>[1]): string
 describe("HadoopCluster (unit, mocked engine)", () => {
     it("creates zookeeper, namenode, datanodes, resourcemanager, nodemanagers, historyserver and client, each with its role and a memory limit", async () => {
         const { outputs } = await deploy({ datanodes: 2, nodemanagers: 2 });
-        assert.deepStrictEqual(byType(container).map((c) => c.inputs.name).sort(), [
+        assert.deepStrictEqual(roleContainers().map((c) => c.inputs.name).sort(), [
             "test-hadoop-client", "test-hadoop-datanode1", "test-hadoop-datanode2", "test-hadoop-historyserver", "test-hadoop-namenode",
             "test-hadoop-nodemanager1", "test-hadoop-nodemanager2", "test-hadoop-resourcemanager", "test-hadoop-zookeeper",
         ]);
@@ -56,6 +57,8 @@ describe("HadoopCluster (unit, mocked engine)", () => {
         for (const c of byType(container)) {
             assert.strictEqual(c.inputs.labels["clusterlab.cluster"], "hadoop", c.name);
             assert.ok(c.inputs.memoryMb > 0, c.name);
+        }
+        for (const c of roleContainers()) {
             assert.ok(c.inputs.healthcheck, `${c.name} has a readiness test`);
         }
     });
@@ -65,21 +68,30 @@ describe("HadoopCluster (unit, mocked engine)", () => {
         const deps = (name: string, type = container) => named(name, type).dependsOn.filter((d) => !d.endsWith("-data")).sort();
         assert.deepStrictEqual(deps("hadoop-namenode"), []);
         assert.deepStrictEqual(deps("hadoop-datanode1"), ["hadoop-namenode"]);
-        assert.deepStrictEqual(deps("hadoop-hdfs-folders", exec), ["hadoop-datanode1", "hadoop-datanode2", "hadoop-namenode"]);
+        assert.deepStrictEqual(deps("hadoop-hdfs-folders"), ["hadoop-datanode1", "hadoop-datanode2", "hadoop-namenode"]);
         assert.deepStrictEqual(deps("hadoop-resourcemanager"), ["hadoop-hdfs-folders", "hadoop-zookeeper"]);
         assert.deepStrictEqual(deps("hadoop-nodemanager1"), ["hadoop-resourcemanager"]);
         assert.deepStrictEqual(deps("hadoop-historyserver"), ["hadoop-hdfs-folders"]);
         assert.deepStrictEqual(deps("hadoop-client"), ["hadoop-historyserver", "hadoop-nodemanager1", "hadoop-resourcemanager"]);
     });
 
-    it("creates the seed's HDFS folders in the namenode as the HDFS superuser, again whenever the namenode is made anew", async () => {
+    it("makes the seed's HDFS folders in a one-shot container beside the namenode, as the HDFS superuser, again whenever the namenode is made anew", async () => {
         await deploy({ client: { user: { name: "aen" } } });
-        const folders = named("hadoop-hdfs-folders", exec).inputs;
-        assert.strictEqual(folders.container, "test-hadoop-namenode");
-        assert.deepStrictEqual(folders.create.slice(0, 4), ["setpriv", "--reuid=hadoop", "--regid=hadoop", "--init-groups"]);
-        assert.match(folders.create[6], /^set -e\ntimeout 300 hdfs dfsadmin -safemode wait\n/);
-        assert.match(folders.create[6], /webhdfs\/v1\/user\/aen\?user\.name=hadoop&op=SETOWNER&owner=aen&group=aen/);
-        assert.deepStrictEqual(folders.triggers, ["hadoop-namenode-id"]);
+        const folders = named("hadoop-hdfs-folders", container);
+        assert.strictEqual(folders.inputs.name, "test-hadoop-hdfs-folders");
+        // Run to its end by `up` (a non-zero exit fails it), and not started again.
+        assert.strictEqual(folders.raw!.attach, true);
+        assert.strictEqual(folders.raw!.mustRun, false);
+        assert.strictEqual(folders.inputs.restart, "no");
+        assert.strictEqual(folders.inputs.network, named("hadoop-namenode", container).inputs.network);
+        assert.strictEqual(folders.inputs.image, named("hadoop-namenode", container).inputs.image);
+        const command = folders.inputs.command as string[];
+        assert.deepStrictEqual(command.slice(0, 4), ["setpriv", "--reuid=hadoop", "--regid=hadoop", "--init-groups"]);
+        assert.match(command[6], /^set -e\ntimeout 300 hdfs dfsadmin -safemode wait\n/);
+        assert.match(command[6], /'http:\/\/namenode:9870\/webhdfs\/v1\/user\/aen\?user\.name=hadoop&op=SETOWNER&owner=aen&group=aen'/);
+        // `hdfs dfsadmin` finds the namenode through the same core-site.xml the roles have.
+        assert.strictEqual(file("hadoop-hdfs-folders", "/etc/hadoop/core-site.xml"), file("hadoop-namenode", "/etc/hadoop/core-site.xml"));
+        assert.strictEqual(env("hadoop-hdfs-folders").NAMENODE_CONTAINER, "hadoop-namenode-id", "a namenode made anew makes the step anew");
     });
 
     it("ships the rendered configs into every role; each datanode and nodemanager gets its own names", async () => {

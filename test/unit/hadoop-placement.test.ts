@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { byType, installMocks, recorded, resetRecorded, valueOf, containerNamed, containerEnv } from "../support/mocks";
+import { byType, dockerTypes, installMocks, recorded, resetRecorded, valueOf, containerNamed, containerEnv } from "../support/mocks";
 import { stackConfigAsPulumiGivesIt, configProblems } from "../support/stack-config";
 
 installMocks("test");
@@ -8,7 +8,7 @@ const { deployStack } = require("../../stacks/program") as typeof import("../../
 const { hadoopClusterArgsSchema } = require("../../components/hadoop/schema") as typeof import("../../components/hadoop/schema");
 const { hadoopPlacementProblems, placeHadoop } = require("../../components/hadoop/placement") as typeof import("../../components/hadoop/placement");
 
-const container = "pulumi-nodejs:dynamic/docker:Container";
+const container = dockerTypes.container;
 const hosts = {
     local: { bindAddress: "10.0.0.1" },
     h2: { docker: "tcp://10.0.0.2:2375", bindAddress: "10.0.0.2" },
@@ -74,10 +74,11 @@ describe("HadoopCluster over several hosts (unit, mocked engine)", () => {
             "test-hadoop-zookeeper": "local", "test-hadoop-namenode": "local", "test-hadoop-datanode1": "local",
             "test-hadoop-datanode2": "tcp://10.0.0.2:2375", "test-hadoop-datanode3": "ssh://root@10.0.0.3",
             "test-hadoop-resourcemanager": "local", "test-hadoop-nodemanager1": "local", "test-hadoop-historyserver": "local", "test-hadoop-client": "local",
+            "test-hadoop-hdfs-folders": "local",
         });
-        const networks = byType("pulumi-nodejs:dynamic/docker:Network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
+        const networks = byType(dockerTypes.network).map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
         assert.deepStrictEqual(networks, ["test-hadoop@local", "test-hadoop@ssh://root@10.0.0.3", "test-hadoop@tcp://10.0.0.2:2375"]);
-        const hadoopImages = byType("pulumi-nodejs:dynamic/docker:Image").filter((i) => /^clusterlab\/hadoop:/.test(i.inputs.name))
+        const hadoopImages = byType(dockerTypes.image).filter((i) => /^clusterlab\/hadoop:/.test(i.inputs.name))
             .map((i) => i.inputs.dockerHost ?? "local").sort();
         assert.deepStrictEqual(hadoopImages, ["local"], "built once, on the cluster's host");
         const shipped = byType("pulumi-nodejs:dynamic/docker:ImageShipment").filter((i) => /^clusterlab\/hadoop:/.test(i.inputs.name))

@@ -54,10 +54,11 @@ describe("images over several hosts (unit, mocked engine)", () => {
     it("a shipment copies the very image built at home: its source image id is the build's", async () => {
         const outputs = deployStack(readStackConfig(readStackFile("multi-server")));
         await valueOf(outputs.hadoop.containerNames);
-        const build = byType("pulumi-nodejs:dynamic/docker:Image").find((r) => r.name === "hadoop-image")!;
+        const build = byType("docker:index/remoteImage:RemoteImage").find((r) => r.name === "hadoop-image")!;
         const shipment = byType("pulumi-nodejs:dynamic/docker:ImageShipment").find((r) => r.name === "hadoop-image-host3")!;
         assert.strictEqual(shipment.inputs.name, build.inputs.name, "the same content-hash tag on both hosts");
         assert.ok(typeof shipment.inputs.sourceImageId === "string" && shipment.inputs.sourceImageId !== "", "it names the built image's id, so a rebuild ships again");
         assert.deepStrictEqual(shipment.inputs.source, {}, "from the cluster's host, the local engine");
+        assert.strictEqual(containerNamed("test-hadoop-datanode2").inputs.image, build.inputs.name, "run there by that name");
     });
 });

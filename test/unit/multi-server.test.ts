@@ -110,6 +110,7 @@ describe("multi-server stack (unit, mocked engine)", () => {
             "test-edm-worker1-api": "tcp://10.213.0.2:2375", "test-edm-worker1-consul": "tcp://10.213.0.2:2375", "test-edm-worker1-registrator": "tcp://10.213.0.2:2375",
             "test-edm-worker2-api": "ssh://root@10.213.0.3", "test-edm-worker2-consul": "ssh://root@10.213.0.3", "test-edm-worker2-registrator": "ssh://root@10.213.0.3",
             "test-hadoop-namenode": "local", "test-hadoop-resourcemanager": "local", "test-hadoop-historyserver": "local", "test-hadoop-client": "local",
+            "test-hadoop-hdfs-folders": "local",
             "test-hadoop-datanode1": "tcp://10.213.0.2:2375", "test-hadoop-datanode2": "ssh://root@10.213.0.3", "test-hadoop-nodemanager1": "ssh://root@10.213.0.3",
             "test-aurora-zookeeper": "local", "test-aurora-master": "local", "test-aurora-scheduler": "local", "test-aurora-observer": "local",
             "test-aurora-agent1": "tcp://10.213.0.2:2375", "test-aurora-agent2": "ssh://root@10.213.0.3",

@@ -47,7 +47,7 @@ describe("stack program (unit, mocked engine)", () => {
             "test-aurora-agent1", "test-aurora-master", "test-aurora-observer", "test-aurora-scheduler", "test-aurora-zookeeper",
             "test-edm-consul", "test-edm-gogs", "test-edm-nginx", "test-edm-worker1-api", "test-edm-worker1-consul",
             "test-edm-worker1-registrator", "test-edm-worker2-api", "test-edm-worker2-consul", "test-edm-worker2-registrator",
-            "test-hadoop-client", "test-hadoop-datanode1", "test-hadoop-historyserver", "test-hadoop-namenode",
+            "test-hadoop-client", "test-hadoop-datanode1", "test-hadoop-hdfs-folders", "test-hadoop-historyserver", "test-hadoop-namenode",
             "test-hadoop-nodemanager1", "test-hadoop-resourcemanager", "test-hadoop-zookeeper",
             "test-oar-frontend", "test-oar-node1", "test-oar-node2", "test-oar-server",
             "test-wraxl-agent1", "test-wraxl-master", "test-wraxl-redis", "test-wraxl-scheduler", "test-wraxl-zookeeper",

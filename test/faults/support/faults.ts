@@ -5,15 +5,18 @@ import * as path from "path";
 import { changesOf, TestStack } from "../../e2e/support/lifecycle";
 import { eventually } from "../../e2e/support/poll";
 import { docker, repoRoot } from "../../e2e/support/toolchain";
+import { labelKeys } from "../../../components/core/labels";
 
 // What the fault suites share: the stack's
 // containers as the engine shows them, the CLI run as a user runs it (so it can be interrupted),
 // scripts/recover.sh, the engine restart, and the one-line report per fault.
 
-/** Every container with the stack's label, running or not, with Docker's status line. */
+/** Every role container with the stack's label, running or not, with Docker's status line. */
 export function containersOf(stack: string): { name: string; status: string }[] {
-    return docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", "{{.Names}}\t{{.Status}}")
-        .split("\n").filter((line) => line !== "").map((line) => ({ name: line.split("\t")[0], status: line.split("\t")[1] }));
+    // Not the one-shot steps' containers (the HDFS folders): they ran to their end, and are no role.
+    return docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", `{{.Names}}\t{{.Status}}\t{{.Label "${labelKeys.oneShot}"}}`)
+        .split("\n").filter((line) => line !== "").map((line) => line.split("\t"))
+        .filter(([, , oneShot]) => oneShot !== "true").map(([name, status]) => ({ name, status }));
 }
 
 /** Exactly `count` containers of the stack, each reported healthy by its own healthcheck. */

@@ -6,9 +6,14 @@ export const labelKeys = {
     stack: "clusterlab.stack",
     cluster: "clusterlab.cluster",
     role: "clusterlab.role",
-    /** `true` on a one-shot step's container (`createOneShot`): it runs to its end and stays exited; not a role. */
-    oneShot: "clusterlab.one-shot",
 } as const;
+
+/**
+ * `true` on a one-shot step's container (`createOneShot`): it runs to its end and stays exited,
+ * and is no role, so checks of "every role healthy" leave it out. Not one of `labelKeys`, which
+ * every object must carry.
+ */
+export const oneShotLabel = "clusterlab.one-shot";
 
 export interface LabelScope {
     stack: string;

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec, renderContainerArgs } from "./docker/container-args";
 import { Host } from "./host";
-import { dockerObjectName, labelKeys, LabelScope, renderLabels } from "./labels";
+import { dockerObjectName, LabelScope, oneShotLabel, renderLabels } from "./labels";
 import { renderEnv } from "./service";
 
 export interface OneShotArgs {
@@ -41,7 +41,7 @@ export function createOneShot(name: string, args: OneShotArgs, parent: pulumi.Re
         image: args.image,
         command: args.command,
         env: renderEnv(args.env ?? {}),
-        labels: { ...renderLabels(args.scope), [labelKeys.oneShot]: "true" },
+        labels: { ...renderLabels(args.scope), [oneShotLabel]: "true" },
         network: args.network.id,
         aliases: [],
         ports: [],

@@ -83,6 +83,7 @@ describe("HadoopCluster (unit, mocked engine)", () => {
         assert.strictEqual(folders.raw!.attach, true);
         assert.strictEqual(folders.raw!.mustRun, false);
         assert.strictEqual(folders.inputs.restart, "no");
+        assert.strictEqual(folders.inputs.labels["clusterlab.one-shot"], "true", "labelled, so role checks can leave it out");
         assert.strictEqual(folders.inputs.network, named("hadoop-namenode", container).inputs.network);
         assert.strictEqual(folders.inputs.image, named("hadoop-namenode", container).inputs.image);
         const command = folders.inputs.command as string[];

@@ -5,7 +5,7 @@ import * as path from "path";
 import { changesOf, TestStack } from "../../e2e/support/lifecycle";
 import { eventually } from "../../e2e/support/poll";
 import { docker, repoRoot } from "../../e2e/support/toolchain";
-import { labelKeys } from "../../../components/core/labels";
+import { oneShotLabel } from "../../../components/core/labels";
 
 // What the fault suites share: the stack's
 // containers as the engine shows them, the CLI run as a user runs it (so it can be interrupted),
@@ -14,7 +14,7 @@ import { labelKeys } from "../../../components/core/labels";
 /** Every role container with the stack's label, running or not, with Docker's status line. */
 export function containersOf(stack: string): { name: string; status: string }[] {
     // Not the one-shot steps' containers (the HDFS folders): they ran to their end, and are no role.
-    return docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", `{{.Names}}\t{{.Status}}\t{{.Label "${labelKeys.oneShot}"}}`)
+    return docker("ps", "-a", "--filter", `label=clusterlab.stack=${stack}`, "--format", `{{.Names}}\t{{.Status}}\t{{.Label "${oneShotLabel}"}}`)
         .split("\n").filter((line) => line !== "").map((line) => line.split("\t"))
         .filter(([, , oneShot]) => oneShot !== "true").map(([name, status]) => ({ name, status }));
 }

@@ -1,9 +1,9 @@
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
-import { DockerImage, DockerNetwork } from "../core/docker/resources";
 import { Host } from "../core/host";
-import { createClusterImage, shipClusterImage } from "../core/image";
-import { createClusterNetwork } from "../core/network";
+import { createDockerImage, shipClusterImage } from "../core/image";
+import { createDockerNetwork } from "../core/network";
 import { ImageSource } from "../core/schema";
 import { GeneratedPassword } from "../core/secrets";
 import { containerNamesOf, Service, ServicePort } from "../core/service";
@@ -63,15 +63,15 @@ export class EdmMaster extends pulumi.ComponentResource {
 
     /** What a worker needs to join: the engine, the network, the names of the master's roles. */
     public readonly platform: {
-        stack: string; cluster: string; host: Host; network: DockerNetwork; consulJoin: string; gogsUrl: string; baseImage: string;
+        stack: string; cluster: string; host: Host; network: docker.Network; consulJoin: string; gogsUrl: string; baseImage: string;
         /** Set when the master publishes consul's gossip: agents then advertise their host's address, and join this. */
         advertise?: ConsulAdvertise;
         /** gogs at the master's advertised address and published port, for workers on other hosts; unset when unpublished. */
         remoteGogsUrl?: string;
     };
     private readonly nginx: Service;
-    private readonly images = new Map<string, { image: pulumi.Output<string>; built?: DockerImage }>();
-    private readonly networks = new Map<string, DockerNetwork>();
+    private readonly images = new Map<string, { image: pulumi.Output<string>; built?: docker.RemoteImage }>();
+    private readonly networks = new Map<string, docker.Network>();
 
     constructor(name: string, args: EdmMasterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("clusterlab:edm:EdmMaster", name, {}, opts);
@@ -90,7 +90,7 @@ export class EdmMaster extends pulumi.ComponentResource {
             });
         }
         // Only once the args are known to be good: a bad one registers no resource at all.
-        const network = createClusterNetwork(`${name}-network`, { stack, cluster: name, host }, this);
+        const network = createDockerNetwork(`${name}-network`, { stack, cluster: name, host }, this);
         this.platform = {
             stack, cluster: name, host, network, consulJoin: masterRoles.consul, gogsUrl: `http://${masterRoles.gogs}:3000`, baseImage: settings.baseImage,
             ...(advertise === undefined ? {} : { advertise }),
@@ -171,13 +171,14 @@ export class EdmMaster extends pulumi.ComponentResource {
             const what = "build" in source ? source.build : source.pinned;
             const slug = what.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
             if (host.dockerHost === home.dockerHost) {
-                const built = createClusterImage(`${this.platform.cluster}-image-${slug}`, source,
+                const built = createDockerImage(`${this.platform.cluster}-image-${slug}`, source,
                     { host, parent: this, baseImage: this.platform.baseImage });
-                made = { image: built.imageId, built };
+                made = { image: built.name, built };
             } else {
                 this.image(source, home);
                 const built = this.images.get(`${home.dockerHost ?? "local"} ${JSON.stringify(source)}`)!.built!;
-                made = { image: shipClusterImage(`${this.platform.cluster}-image-${slug}-${host.name}`, built, home, host, this).imageId };
+                // By name, as at home: the shipment's output, so the containers there wait for it.
+                made = { image: shipClusterImage(`${this.platform.cluster}-image-${slug}-${host.name}`, built, home, host, this).name };
             }
             this.images.set(key, made);
         }
@@ -185,11 +186,11 @@ export class EdmMaster extends pulumi.ComponentResource {
     }
 
     /** The platform's network on a host: the master's own, or one per other host, all named `<stack>-<cluster>`. */
-    networkOn(host: Host): DockerNetwork {
+    networkOn(host: Host): docker.Network {
         const key = host.dockerHost ?? "local";
         let network = this.networks.get(key);
         if (network === undefined) {
-            network = createClusterNetwork(`${this.platform.cluster}-network-${host.name}`,
+            network = createDockerNetwork(`${this.platform.cluster}-network-${host.name}`,
                 { stack: this.platform.stack, cluster: this.platform.cluster, host }, this);
             this.networks.set(key, network);
         }

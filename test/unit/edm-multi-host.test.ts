@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { byType, installMocks, named, recorded, resetRecorded, settle, valueOf } from "../support/mocks";
+import { byType, dockerProviders, dockerTypes, installMocks, named, recorded, resetRecorded, settle, valueOf } from "../support/mocks";
 import { readStackFile, stackConfigAsPulumiGivesIt, configProblems } from "../support/stack-config";
 
 installMocks("test");
@@ -12,8 +12,8 @@ const { diffShipment } = require("../../components/core/docker/image-ship") as t
 const { renderCreateArgs } = require("../../components/core/docker/resources") as typeof import("../../components/core/docker/resources");
 const { portClashes } = require("../../components/core/placement") as typeof import("../../components/core/placement");
 
-const container = "pulumi-nodejs:dynamic/docker:Container";
-const imageType = "pulumi-nodejs:dynamic/docker:Image";
+const container = dockerTypes.container;
+const imageType = dockerTypes.image;
 const shipmentType = "pulumi-nodejs:dynamic/docker:ImageShipment";
 const upstreamType = "pulumi-nodejs:dynamic/nginx:ConfigFile";
 const registrationType = "pulumi-nodejs:dynamic/consul:AgentService";
@@ -56,10 +56,12 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
             "test-edm-worker2-consul": "ssh://root@10.0.0.3", "test-edm-worker2-registrator": "ssh://root@10.0.0.3", "test-edm-worker2-api": "ssh://root@10.0.0.3",
             "test-edm-worker3-consul": "tcp://10.0.0.2:2375", "test-edm-worker3-registrator": "tcp://10.0.0.2:2375", "test-edm-worker3-api": "tcp://10.0.0.2:2375",
         });
+        // Each container on its own host's network (named by id), all named `<stack>-<cluster>`.
+        const networkById = Object.fromEntries(byType(dockerTypes.network).map((n) => [`${n.name}-id`, `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`]));
         for (const c of byType(container)) {
-            assert.strictEqual(c.inputs.network, "test-edm", c.name);
+            assert.strictEqual(networkById[c.inputs.network], `test-edm@${c.inputs.dockerHost ?? "local"}`, c.name);
         }
-        const networks = byType("pulumi-nodejs:dynamic/docker:Network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
+        const networks = byType(dockerTypes.network).map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
         assert.deepStrictEqual(networks, ["test-edm@local", "test-edm@ssh://root@10.0.0.3", "test-edm@tcp://10.0.0.2:2375"]);
         assert.deepStrictEqual(outputs.workerHosts, { worker1: "h2", worker2: "h3", worker3: "h2" });
         assert.deepStrictEqual(outputs.workerApiUrls, { worker1: "http://10.0.0.2:8833", worker2: "http://10.0.0.3:8834", worker3: "http://10.0.0.2:8835" });
@@ -80,8 +82,8 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
         const consulToH2 = named("edm-image-consul-h2", shipmentType);
         assert.strictEqual(consulToH2.inputs.name, named("edm-image-consul", imageType).inputs.name, "the same content tag on both engines");
         assert.strictEqual(consulToH2.inputs.sourceImageId, "sha256:edm-image-consul", "a rebuild on the master's engine ships again");
-        // Workers on a host run the shipped image (the id the build has on the master's engine).
-        assert.strictEqual(named("edm-worker1-consul", container).inputs.image, "sha256:edm-image-consul");
+        // Workers on a host run the shipped image, by the name it has on the master's engine.
+        assert.strictEqual(named("edm-worker1-consul", container).inputs.image, named("edm-image-consul", imageType).inputs.name);
     });
 
     it("advertised addresses: consul server and clients -advertise their host's address with explicit serf (TCP+UDP) and RPC ports", async () => {
@@ -156,7 +158,7 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
         assert.deepStrictEqual(await valueOf(outputs.edm.workerHosts), { worker1: "host2", worker2: "host3" });
         await settle();
         assert.strictEqual(named("edm-worker2-api", container).inputs.dockerHost, "ssh://root@10.213.0.3");
-        assert.ok(named("edm-worker2-api", container).inputs.dockerSsh !== undefined, "the ssh options go with it");
+        assert.ok((dockerProviders()["docker-host3"].sshOpts ?? []).length > 0, "the ssh options go with its provider");
     });
 
     it("refuses consul advertising a loopback address, which no other container reaches", () => {

@@ -1,12 +1,12 @@
 import * as assert from "assert";
-import { byType, installMocks, named, recordingOptions, resetRecorded, settle, valueOf } from "../support/mocks";
+import { byType, dockerTypes, installMocks, named, recordingOptions, resetRecorded, settle, valueOf } from "../support/mocks";
 
 installMocks("test");
 const { createEdmPlatform, edmPlatformOutputs } = require("../../components/edm/platform") as typeof import("../../components/edm/platform");
 const { EdmMaster, EdmWorker } = require("../../components/edm") as typeof import("../../components/edm");
 const { Host } = require("../../components/core/host") as typeof import("../../components/core/host");
 
-const container = "pulumi-nodejs:dynamic/docker:Container";
+const container = dockerTypes.container;
 const registrationType = "pulumi-nodejs:dynamic/consul:AgentService";
 const upstreamType = "pulumi-nodejs:dynamic/nginx:ConfigFile";
 
@@ -30,8 +30,9 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
             "test-edm-worker1-api", "test-edm-worker1-consul", "test-edm-worker1-registrator",
             "test-edm-worker2-api", "test-edm-worker2-consul", "test-edm-worker2-registrator",
         ]);
+        assert.deepStrictEqual(byType(dockerTypes.network).map((n) => n.inputs.name), ["test-edm"]);
         for (const c of byType(container)) {
-            assert.strictEqual(c.inputs.network, "test-edm", c.name);
+            assert.strictEqual(c.inputs.network, "edm-network-id", `${c.name} is on the one network, by its id`);
             assert.strictEqual(c.inputs.env.includes("SERVICE_IGNORE=true"), true, `${c.name}: registrator must leave platform containers alone`);
         }
         assert.deepStrictEqual(named("edm-worker2-consul", container).inputs.command,
@@ -116,17 +117,17 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
 
     it("builds each image once for the whole platform: one consul build serves the server and every client", async () => {
         await deploy({ workers: 3 });
-        assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/docker:Image").map((i) => i.name).sort(),
+        assert.deepStrictEqual(byType(dockerTypes.image).map((i) => i.name).sort(),
             ["edm-image-consul", "edm-image-edm-nginx", "edm-image-edm-worker-api", "edm-image-gitea", "edm-image-registrator-standin"]);
         for (const name of ["edm-consul", "edm-worker1-consul", "edm-worker3-consul"]) {
-            assert.strictEqual(named(name, container).inputs.image, "sha256:edm-image-consul", name);
+            assert.strictEqual(named(name, container).inputs.image, named("edm-image-consul", dockerTypes.image).inputs.name, name);
         }
     });
 
     it("lets a user point a worker at their own API image", async () => {
         await deploy({ workers: [{ name: "worker1", image: "registry.example/edm-api:2.1" }] });
         assert.strictEqual(named("edm-image-registry-example-edm-api-2-1").inputs.name, "registry.example/edm-api:2.1");
-        assert.strictEqual(named("edm-worker1-api", container).inputs.image, "sha256:edm-image-registry-example-edm-api-2-1");
+        assert.strictEqual(named("edm-worker1-api", container).inputs.image, "registry.example/edm-api:2.1");
     });
 
     it("rejects bad args before any resource, naming every bad path", async () => {

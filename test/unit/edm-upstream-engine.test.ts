@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { fakeDockerOnPath } from "../support/fake-docker";
-import { installMocks, named, recordingOptions, resetRecorded, settle } from "../support/mocks";
+import { dockerProviders, dockerTypes, installMocks, named, recordingOptions, resetRecorded, settle } from "../support/mocks";
 
 installMocks("test");
 const { nginxConfigProvider } = require("../../components/edm/nginx-upstream") as typeof import("../../components/edm/nginx-upstream");
@@ -95,7 +95,10 @@ describe("EdmMaster.balance on a TLS or ssh:// engine (unit, mocked engine)", ()
         await settle();
         const tlsInputs = named("tlsm-upstream", upstreamType).inputs;
         assert.deepStrictEqual([tlsInputs.dockerHost, tlsInputs.dockerTls, tlsInputs.dockerSsh], ["tcp://10.0.0.9:2376", tls, undefined]);
-        assert.deepStrictEqual(named("tlsm-nginx", "pulumi-nodejs:dynamic/docker:Container").inputs.dockerTls, tls, "as the nginx container it writes into");
+        // The nginx container it writes into reaches the same engine with the same material, through its host's provider.
+        assert.strictEqual(named("tlsm-nginx", dockerTypes.container).inputs.dockerHost, "tcp://10.0.0.9:2376");
+        const provider = dockerProviders()["docker-h9"];
+        assert.deepStrictEqual([provider.caMaterial, provider.certMaterial, provider.keyMaterial], [tls.ca, tls.cert, tls.key]);
         const sshInputs = named("sshm-upstream", upstreamType).inputs;
         assert.deepStrictEqual([sshInputs.dockerHost, sshInputs.dockerTls, sshInputs.dockerSsh], ["ssh://root@10.0.0.3", undefined, ssh]);
     });

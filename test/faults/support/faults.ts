@@ -170,7 +170,11 @@ export async function repairAfter(stack: TestStack, kind: string, fault: string,
  * that starts the same container again, and `works` holds.
  */
 export async function stoppedByHand(stack: TestStack, kind: string, fault: string, container: string,
-    steps: { meanwhile?: () => void | Promise<void>; works: () => void | Promise<void>; madeAnew?: boolean }): Promise<void> {
+    steps: {
+        meanwhile?: () => void | Promise<void>; works: () => void | Promise<void>; madeAnew?: boolean;
+        /** What `up` changes besides the container, where something follows it (EDM's upstream file follows a worker API). */
+        alsoUpdated?: number;
+    }): Promise<void> {
     const id = docker("inspect", "--format", "{{.Id}}", container);
     await repairAfter(stack, kind, fault, {
         inflict: async () => {
@@ -181,7 +185,9 @@ export async function stoppedByHand(stack: TestStack, kind: string, fault: strin
             await steps.meanwhile?.();
         },
         refresh: { update: 1 },
-        up: steps.madeAnew ? { replace: 1 } : { update: 1 },
+        up: steps.madeAnew
+            ? { replace: 1, ...(steps.alsoUpdated === undefined ? {} : { update: steps.alsoUpdated }) }
+            : { update: 1 + (steps.alsoUpdated ?? 0) },
         works: async () => {
             if (steps.madeAnew) {
                 assert.notStrictEqual(docker("inspect", "--format", "{{.Id}}", container), id, "a new container, under the same name");

@@ -171,7 +171,7 @@ start_sshd() {
   [ -s "$home/client_key" ] || ssh-keygen -q -t ed25519 -N '' -C "clab-$name-client" -f "$home/client_key"
   cp "$home/client_key.pub" "$home/authorized_keys"
   printf '%s %s\n' "$addr" "$(cut -d' ' -f1,2 "$home/host_key.pub")" >"$home/known_hosts"
-  cat >"$home/sshd_config" <<EOF
+  cat >"$home/sshd_config.new" <<EOF
 ListenAddress $addr:22
 HostKey $home/host_key
 PidFile $home/sshd.pid
@@ -183,7 +183,19 @@ UsePAM no
 StrictModes no
 # The docker CLI on the far side runs 'docker system dial-stdio': it must meet this host's engine.
 SetEnv DOCKER_HOST=unix://$(sock_of "$name")
+# Every Docker call over ssh:// is an ssh connection of its own, and an up makes many at once
+# (one per resource in flight). sshd's default MaxStartups 10:30:100 then drops 30% of those
+# beyond 10 still authenticating ("kex_exchange_identification: Connection reset by peer"): a
+# server used as a Docker host over ssh needs more, as stacks/Pulumi.multi-server.yaml says.
+MaxStartups 100:30:200
 EOF
+  # A changed config is taken by a restarted sshd; an unchanged one by the running one.
+  if ! cmp -s "$home/sshd_config.new" "$home/sshd_config"; then
+    mv -f "$home/sshd_config.new" "$home/sshd_config"
+    kill_pidfile "$home/sshd.pid"
+  else
+    rm -f "$home/sshd_config.new"
+  fi
   if [ -s "$home/sshd.pid" ] && kill -0 "$(cat "$home/sshd.pid")" 2>/dev/null; then return 0; fi
   mkdir -p /run/sshd
   nsenter --net="/run/netns/$ns" /usr/sbin/sshd -f "$home/sshd_config" -E "$home/sshd.log"

@@ -4,7 +4,6 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { DockerImageShipment } from "./docker/image-ship";
-import { DockerImage } from "./docker/resources";
 import { Host } from "./host";
 import { imagesDirectory } from "./images-dir";
 import { ImageSource } from "./schema";
@@ -34,33 +33,15 @@ export interface ClusterImageOptions {
     baseImage: string;
     host: Host;
     parent: pulumi.Resource;
-    /** Build args besides `BASE_IMAGE` (`createDockerImage` only). Default none. */
+    /** Build args besides `BASE_IMAGE`. Default none. */
     buildArgs?: Record<string, string>;
 }
 
 /**
- * A role's image: a pinned upstream image pulled once, or `images/<name>` built with
- * `BASE_IMAGE` and tagged with its content hash. Images stay on the engine after destroy: they
- * are a cache shared by stacks, not cluster state.
- */
-export function createClusterImage(resourceName: string, source: ImageSource, opts: ClusterImageOptions): DockerImage {
-    const resourceOpts = { parent: opts.parent };
-    if ("pinned" in source) {
-        return new DockerImage(resourceName, { ...opts.host.engine, name: source.pinned }, resourceOpts);
-    }
-    const buildDir = path.join(imagesDirectory(), source.build);
-    return new DockerImage(resourceName, {
-        ...opts.host.engine,
-        name: `clusterlab/${source.build}:${buildContentTag(buildDir, opts.baseImage)}`,
-        build: { context: buildDir, buildArgs: { BASE_IMAGE: opts.baseImage } },
-    }, resourceOpts);
-}
-
-/**
- * The same image as a `docker.RemoteImage` on the host's provider, for the kinds that moved onto
- * `@pulumi/docker`: a pinned upstream image pulled, or `images/<name>` built on the host's engine
- * and tagged `clusterlab/<name>:<content hash>`, so `docker images` reads well and an edit to the
- * folder is a new name (a replace), never a rebuild in place. Kept on the engine after destroy.
+ * A role's image as a `docker.RemoteImage` on the host's provider: a pinned upstream image
+ * pulled, or `images/<name>` built on the host's engine and tagged `clusterlab/<name>:<content
+ * hash>`, so `docker images` reads well and an edit to the folder is a new name (a replace),
+ * never a rebuild in place. Kept on the engine after destroy.
  */
 export function createDockerImage(resourceName: string, source: ImageSource, opts: ClusterImageOptions): docker.RemoteImage {
     const resourceOpts = { parent: opts.parent, provider: opts.host.provider };
@@ -94,7 +75,6 @@ export type ShippableImage = pulumi.Resource & { name: pulumi.Output<string>; im
  * An image already on one host's engine (built or pulled there by `image`), copied to another
  * host with `docker save | docker load` instead of built there again: for images whose build
  * takes long or needs what the other host lacks. Skipped when the target has the image already.
- * Opt-in: createClusterImage still builds on the host it is given.
  */
 export function shipClusterImage(resourceName: string, image: ShippableImage, from: Host, to: Host, parent: pulumi.Resource): DockerImageShipment {
     const source = from.plainEngine;

@@ -1,18 +1,19 @@
 // Tries to make Docker 20.10's stale network endpoint happen on the real engine, and whether
-// clusterlab's network removal (components/core/docker/network-removal.ts) gets past it:
+// the network removal of the benchmarks' peer side (bench/lib/network-removal.ts; clusterlab's own
+// networks ran it on delete before they became @pulumi/docker's) gets past it:
 //
 //   node -r ts-node/register/transpile-only bench/stale-endpoint.ts [--containers 50] [--rounds 10] [--like-clusterlab [--busy-health]] [--no-init]
 //
 // Each round: a network, N containers on it (debian:bookworm-slim, `sleep infinity` under
-// --init), all removed at once the way DockerContainer's delete does (`docker stop --time 10`,
+// --init), all removed at once the way clusterlab's containers are (`docker stop --time 10`,
 // then `docker rm --volumes`), then one plain `docker network rm` the moment the last removal
 // returned, as `pulumi destroy` does. When that is refused, what the engine lists on the network
-// is printed and removeNetwork (what DockerNetwork's delete runs) takes over, timed.
+// is printed and removeNetwork takes over, timed.
 // Everything carries clusterlab.stress=1 and this run's clusterlab.stress.run; only that is
 // cleaned up. A network that still cannot be removed is left (only an engine restart clears it,
 // and that is not this script's to do) and named at the end.
 import { isMissing, runDocker } from "../components/core/docker/cli";
-import { isActiveEndpoints, ListedEndpoint, removeNetwork } from "../components/core/docker/network-removal";
+import { isActiveEndpoints, ListedEndpoint, removeNetwork } from "./lib/network-removal";
 
 function option(name: string, fallback: number): number {
     const at = process.argv.indexOf(`--${name}`);
@@ -20,7 +21,7 @@ function option(name: string, fallback: number): number {
 }
 const containers = option("containers", 50);
 const rounds = option("rounds", 10);
-// --like-clusterlab: the flags DockerContainer gives OAR's containers (renderCreateArgs): hostname,
+// --like-clusterlab: the flags clusterlab gives OAR's containers (as bench/lib/docker-create-args.ts renders them): hostname,
 // network alias, restart policy, memory limit, healthcheck, and `create` then `start`.
 const likeClusterlab = process.argv.includes("--like-clusterlab");
 // --busy-health: a healthcheck exec always in flight (`sleep 1` every second), as when the bench's

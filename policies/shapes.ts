@@ -1,15 +1,6 @@
-import { lazyContainerView, viewImage, viewNetwork, viewVolume } from "../components/core/docker/container-view";
-import { DockerContainerInputs, DockerImageInputs, DockerNetworkInputs } from "../components/core/docker/resources";
+import { ContainerView, lazyContainerView, viewImage, viewNetwork, viewVolume } from "../components/core/docker/container-view";
 
-/** The type tokens of clusterlab's own Docker resources (components/core/docker), for the kinds not yet on @pulumi/docker. */
-export const dockerTypes = {
-    container: "pulumi-nodejs:dynamic/docker:Container",
-    network: "pulumi-nodejs:dynamic/docker:Network",
-    volume: "pulumi-nodejs:dynamic/docker:Volume",
-    image: "pulumi-nodejs:dynamic/docker:Image",
-} as const;
-
-/** The type tokens of the same objects made with `@pulumi/docker`. */
+/** The type tokens of the Docker objects clusterlab makes, all with `@pulumi/docker`. */
 export const providerTypes = {
     container: "docker:index/container:Container",
     network: "docker:index/network:Network",
@@ -17,11 +8,16 @@ export const providerTypes = {
     image: "docker:index/remoteImage:RemoteImage",
 } as const;
 
-export type ContainerProps = Partial<DockerContainerInputs> & Record<string, unknown>;
-export type ImageProps = Partial<DockerImageInputs> & Record<string, unknown>;
-export type NetworkProps = Partial<DockerNetworkInputs> & Record<string, unknown>;
+/** Where an object lives: its provider's endpoint; absent for the ambient engine. */
+interface OnEngine {
+    dockerHost?: string;
+}
 
-type DockerKind = keyof typeof dockerTypes;
+export type ContainerProps = Partial<ContainerView> & OnEngine & Record<string, unknown>;
+export type ImageProps = Partial<ReturnType<typeof viewImage>> & OnEngine & Record<string, unknown>;
+export type NetworkProps = Partial<ReturnType<typeof viewNetwork>> & OnEngine & Record<string, unknown>;
+
+type DockerKind = keyof typeof providerTypes;
 
 /** What a rule sees of a resource: its type, its inputs and, for @pulumi/docker ones, its provider's. */
 export interface CheckedResource {
@@ -35,14 +31,10 @@ const views: Record<DockerKind, (props: Record<string, any>) => object> = {
 };
 
 /**
- * A Docker object of a kind, in clusterlab's words whichever resource made it: a dynamic one's
- * inputs as they are, a @pulumi/docker one's read through its view, with `dockerHost` its
- * provider's endpoint. Undefined for any other resource.
+ * A Docker object of a kind in clusterlab's words: the @pulumi/docker resource's inputs read
+ * through its view, with `dockerHost` its provider's endpoint. Undefined for any other resource.
  */
 function objectOf(kind: DockerKind, resource: CheckedResource): Record<string, any> | undefined {  
-    if (resource.type === dockerTypes[kind]) {
-        return resource.props;
-    }
     if (resource.type !== providerTypes[kind]) {
         return undefined;
     }

@@ -4,7 +4,7 @@
 // network, make a second one of the same name, which Docker allows). They carry the stack's
 // label and are in no resource of the state: that is how they are told from everything else.
 // Volumes stay: `docker.Volume` takes an existing volume of its name as its own, and they may hold
-// data. clusterlab's dynamic resources take their leftovers over by themselves.
+// data.
 //
 //   node -r ts-node/register/transpile-only scripts/remove-leftovers.ts STACK EXPORTED_STATE_JSON
 import { execFileSync } from "child_process";
@@ -25,7 +25,7 @@ export type EngineConfig = { host?: string; caMaterial?: string; certMaterial?: 
 /**
  * The engines of an exported state (secrets shown), one per distinct docker.Provider config, and
  * the id of every resource it holds: a container or network whose id is among them is the
- * state's, whichever resource (a @pulumi/docker one or clusterlab's dynamic one) made it. Pure.
+ * state's, whichever resource made it. Pure.
  */
 export function enginesOfState(resources: StateResource[]): { engines: EngineConfig[]; held: Set<string> } {
     const engines = new Map<string, EngineConfig>();

@@ -1,18 +1,21 @@
-import { DockerContainerInputs, readinessCadenceSeconds } from "../../components/core/docker/resources";
-import type { DeployedGraph } from "./deployment";
+import type { DeployedContainerInputs, DeployedGraph } from "./deployment";
 
-type Healthcheck = NonNullable<DockerContainerInputs["healthcheck"]>;
+type Healthcheck = NonNullable<DeployedContainerInputs["healthcheck"]>;
+
+/** The longest healthcheck interval a peer is given: Docker's default cadence for clusterlab's roles. */
+const peerIntervalSeconds = 2;
 
 /**
  * The healthcheck a peer (compose, the floor) is given for one of clusterlab's: the same check,
- * at an interval no longer than the readiness cadence (2 s). A peer learns readiness only from
- * Docker's tests, the first an interval after start; clusterlab gives many-member roles (OAR's
- * nodes) a 10 s interval and probes their readiness itself, which a peer cannot. A compose user
- * would write the short interval, so the peer gets it: its readiness is not made 10 s late,
- * and it pays the engine load of frequent tests, as such a file would. Pure.
+ * at an interval no longer than 2 s. A peer learns readiness only from Docker's tests, the first
+ * an interval after start; clusterlab gives many-member roles (OAR's nodes) a 10 s interval and
+ * does not wait for their health (the node's registration waits for its sshd instead), which a
+ * compose file cannot say. A compose user would write the short interval, so the peer gets it:
+ * its readiness is not made 10 s late, and it pays the engine load of frequent tests, as such a
+ * file would. Pure.
  */
 export function peerHealthcheck(health: Healthcheck): Healthcheck {
-    return { ...health, intervalSeconds: Math.min(health.intervalSeconds, readinessCadenceSeconds) };
+    return { ...health, intervalSeconds: Math.min(health.intervalSeconds, peerIntervalSeconds) };
 }
 
 /**

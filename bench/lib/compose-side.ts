@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { stringify } from "yaml";
-import { isActiveEndpoints, retryDelays } from "../../components/core/docker/network-removal";
+import { isActiveEndpoints, retryDelays } from "./network-removal";
 import { sleep } from "../../test/e2e/support/poll";
 import { renderComposeProject } from "./compose-file";
 import type { DeployedGraph } from "./deployment";

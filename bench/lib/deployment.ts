@@ -1,5 +1,5 @@
-import { viewContainer } from "../../components/core/docker/container-view";
-import type { DockerContainerInputs, DockerExecInputs } from "../../components/core/docker/resources";
+import { ContainerView, viewContainer } from "../../components/core/docker/container-view";
+import type { DockerExecInputs } from "../../components/core/docker/resources";
 
 /** One resource of `pulumi stack export --show-secrets`, as far as the benchmarks read it. */
 interface ExportedResource {
@@ -10,10 +10,13 @@ interface ExportedResource {
     dependencies?: string[];
 }
 
+/** A container's inputs in clusterlab's words, its network by name, as a peer tool is given them. */
+export type DeployedContainerInputs = ContainerView & { waitTimeoutSeconds: number };
+
 /** A container as clusterlab created it, with the containers it waited for. */
 export interface DeployedContainer {
     urn: string;
-    inputs: DockerContainerInputs;
+    inputs: DeployedContainerInputs;
     /** URNs of the containers it depends on (directly), which must be ready before it starts. */
     after: string[];
 }
@@ -45,27 +48,19 @@ function reveal(value: unknown): unknown {
     return value;
 }
 
-const dynamicContainer = "pulumi-nodejs:dynamic/docker:Container";
 const dockerContainer = "docker:index/container:Container";
 const dockerNetwork = "docker:index/network:Network";
 
-/**
- * A container's inputs in clusterlab's words, whichever resource made it: a `docker.Container`'s
- * through the view, with its network (given by id) named, as a peer tool takes it.
- */
-function containerInputs(resource: ExportedResource, networkNames: Map<string, string>): DockerContainerInputs {
-    const revealed = reveal(resource.inputs) as Record<string, unknown>;
-    if (resource.type === dynamicContainer) {
-        return revealed as unknown as DockerContainerInputs;
-    }
-    const view = viewContainer(revealed);
-    return { ...view, network: networkNames.get(view.network) ?? view.network, waitTimeoutSeconds: view.waitTimeoutSeconds ?? 0 } as DockerContainerInputs;
+/** A `docker.Container`'s inputs through the view, with its network (given by id) named, as a peer tool takes it. */
+function containerInputs(resource: ExportedResource, networkNames: Map<string, string>): DeployedContainerInputs {
+    const view = viewContainer(reveal(resource.inputs) as Record<string, unknown>);
+    return { ...view, network: networkNames.get(view.network) ?? view.network, waitTimeoutSeconds: view.waitTimeoutSeconds ?? 0 };
 }
 
 /** The containers and execs of an exported deployment, and which containers each waited for. */
 export function deployedGraph(exported: { deployment: { resources?: ExportedResource[] } }): DeployedGraph {
     const resources = exported.deployment.resources ?? [];
-    const containerUrns = new Set(resources.filter((r) => r.type === dynamicContainer || r.type === dockerContainer).map((r) => r.urn));
+    const containerUrns = new Set(resources.filter((r) => r.type === dockerContainer).map((r) => r.urn));
     const networkNames = new Map(resources.filter((r) => r.type === dockerNetwork).map((r) => [r.id ?? "", String(r.inputs?.name)]));
     const after = (r: ExportedResource) => (r.dependencies ?? []).filter((urn) => containerUrns.has(urn));
     return {

@@ -1,6 +1,6 @@
-import { renderCreateArgs } from "../../components/core/docker/resources";
 import { runDocker } from "../../components/core/docker/cli";
-import { ustarArchive } from "../../components/core/docker/tar";
+import { renderCreateArgs } from "./docker-create-args";
+import { ustarArchive } from "./tar";
 import { peerHealthcheck } from "./compose-file";
 import type { DeployedGraph } from "./deployment";
 import { sleep } from "../../test/e2e/support/poll";

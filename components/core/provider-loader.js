@@ -58,6 +58,15 @@ function registerTypeScript(root, typescriptManifest) {
 }
 
 /**
+ * Providers that states of older versions name and this version no longer has: their objects are
+ * `@pulumi/docker`'s now. A state holding one was made by clusterlab before 2026-12.
+ * @type {Record<string, string[]>}
+ */
+const retiredProviders = {
+    "components/core/docker/resources": ["containerProvider", "networkProvider", "volumeProvider", "imageProvider"],
+};
+
+/**
  * The implementation named by a shim: the TypeScript source when `root` is a checkout with its
  * compiler, otherwise what `npm run build` made (an installed package, or a checkout installed
  * without devDependencies). Where ts-node already registered `.ts` (the program, tests), its
@@ -87,6 +96,11 @@ function loadProvider(root, module, exportName) {
         throw new Error(`clusterlab's dynamic provider ${exportName} cannot be loaded: ${source} needs typescript (npm ci in ${root}) or ${compiled} (npm run build)`);
     }
     const provider = require(file)[exportName];
+    if (provider === undefined && (retiredProviders[module] ?? []).includes(exportName)) {
+        throw new Error(`this stack's state holds Docker objects of clusterlab's own (${exportName} of ${module}), which this version makes with @pulumi/docker: ` +
+            "destroy the stack with the clusterlab version that deployed it (a checkout from before 2026-12), then `up` with this one; " +
+            "or remove the objects by their clusterlab.stack label and `pulumi state delete` their resources");
+    }
     if (provider === undefined) {
         throw new Error(`clusterlab's dynamic provider ${exportName} is not exported by ${file}`);
     }

@@ -2,7 +2,6 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec, renderContainerArgs } from "./docker/container-args";
 import { secretInputsLabel } from "./docker/container-view";
-import { DockerContainer, DockerNetwork, DockerVolume } from "./docker/resources";
 import { Host } from "./host";
 import { dockerObjectName, LabelScope, renderLabelList, renderLabels } from "./labels";
 
@@ -24,16 +23,15 @@ export interface ServiceHealthcheck {
     test: string[];
     /**
      * Seconds between Docker's checks, while starting and afterwards. Default 2. A longer one costs
-     * the engine fewer execs once the role is up (many members) and no readiness: while the
-     * container starts, its check is also run every half second from inside it (`renderReadinessProbe`).
+     * the engine fewer execs once the role is up (many members), and readiness: Docker's first
+     * check comes an interval after start. So a role with a long one does not `waitForHealthy`.
      */
     intervalSeconds?: number;
     /** Failures in a row that make the role unhealthy. Default 5. */
     retries?: number;
     /**
      * Seconds during which failures do not count, for slow starters such as the JVM; a check that
-     * passes sooner makes the role ready at once. Default 0 (Docker then takes the image's own) on
-     * clusterlab's dynamic resources, `defaultStartPeriodSeconds` on `@pulumi/docker` ones.
+     * passes sooner makes the role ready at once. Default `defaultStartPeriodSeconds`.
      */
     startPeriodSeconds?: number;
 }
@@ -47,19 +45,15 @@ export interface ServiceArgs {
     host: Host;
     /** The image id to run. */
     image: pulumi.Input<string>;
-    /**
-     * The cluster's network on this host. A `docker.Network` makes the role of `@pulumi/docker`
-     * resources on the host's provider; a `DockerNetwork`, of clusterlab's dynamic ones (the kinds
-     * not moved yet).
-     */
-    network: DockerNetwork | docker.Network;
+    /** The cluster's network on this host. */
+    network: docker.Network;
     command?: pulumi.Input<string>[];
     env?: Record<string, pulumi.Input<string>>;
     ports?: ServicePort[];
     /** Named volumes this role owns, by short name and mount path; destroyed with the role. */
     volumes?: { name: string; containerPath: string }[];
     /** Volumes the cluster owns and several roles mount, such as a shared /home. */
-    sharedVolumes?: { volume: DockerVolume | docker.Volume; containerPath: string }[];
+    sharedVolumes?: { volume: docker.Volume; containerPath: string }[];
     /** Host folders mounted in, such as a developer's source tree. */
     binds?: { hostPath: string; containerPath: string; readOnly: boolean }[];
     /** Files written into the container before it starts. */
@@ -70,7 +64,7 @@ export interface ServiceArgs {
      * `false`: the container counts as created once started, and its healthcheck only reports, for
      * a role whose readiness something else waits for (an OAR node: its registration waits for its
      * sshd from the server). Docker's first test comes an interval after start, so a role tested
-     * rarely would be seen ready late. Default `true`. `@pulumi/docker` resources only.
+     * rarely would be seen ready late. Default `true`.
      */
     waitForHealthy?: boolean;
     /** Run Docker's init as PID 1, for processes that do not stop on SIGTERM themselves. */
@@ -91,7 +85,7 @@ export interface ServiceArgs {
  */
 export const defaultStartPeriodSeconds = 60;
 
-/** Seconds `up` waits for a container to become healthy before it fails (a dynamic container's error adds its last log lines). */
+/** Seconds `up` waits for a container to become healthy before it fails. */
 const readyTimeoutSeconds = 180;
 
 /**
@@ -99,7 +93,7 @@ const readyTimeoutSeconds = 180;
  * only once healthy, so anything that `dependsOn` it starts when it is ready, not merely started.
  */
 export class Service extends pulumi.ComponentResource {
-    public readonly container: DockerContainer | docker.Container;
+    public readonly container: docker.Container;
     /** The container's name on its engine. */
     public readonly containerName: pulumi.Output<string>;
     /** The name other containers on the cluster network reach this role by. */
@@ -118,11 +112,7 @@ export class Service extends pulumi.ComponentResource {
             .filter((port) => port.external !== false && port.protocol !== "udp")
             .map((port) => [port.name, `${port.scheme}://${args.host.advertiseAddress}:${port.external}`]));
 
-        if (args.network instanceof docker.Network) {
-            this.container = createDockerContainer(name, args, { objectName, instance, labels }, this);
-        } else {
-            this.container = createDynamicContainer(name, args as ServiceArgs & { network: DockerNetwork }, { objectName, instance, labels }, this);
-        }
+        this.container = createDockerContainer(name, args, { objectName, instance, labels }, this);
         this.containerName = this.container.name;
         this.registerOutputs({ containerName: this.containerName, dnsName: this.dnsName, urls: this.urls });
     }
@@ -144,8 +134,20 @@ function createDockerContainer(name: string, args: ServiceArgs, naming: RoleNami
         resource: new docker.Volume(`${name}-${volume.name}`, { name: `${objectName}-${volume.name}`, labels: renderLabelList(labels) }, resourceOpts),
     }));
     const spec: ContainerSpec = {
-        ...commonSpec(args, naming),
-        healthcheck: args.healthcheck && renderHealthcheck({ ...args.healthcheck, startPeriodSeconds: args.healthcheck.startPeriodSeconds ?? defaultStartPeriodSeconds }),
+        name: objectName,
+        hostname: naming.instance,
+        image: args.image,
+        command: args.command,
+        env: renderEnv(args.env ?? {}),
+        aliases: [naming.instance],
+        ports: (args.ports ?? []).flatMap((port) => port.external === false ? []
+            : [{ ip: args.host.bindAddress, internal: port.internal, external: port.external, ...(port.protocol === "udp" ? { protocol: "udp" as const } : {}) }]),
+        files: (args.files ?? []).map((file) => ({ path: file.path, content: file.content, mode: file.mode ?? 0o644 })),
+        init: args.init ?? false,
+        privileged: args.privileged ?? false,
+        memoryMb: args.memoryMb,
+        restart: "unless-stopped",
+        healthcheck: args.healthcheck && renderHealthcheck(args.healthcheck),
         waitTimeoutSeconds: args.waitForHealthy === false ? undefined : readyTimeoutSeconds,
         // By id, not name: a network removed and made again (same name, new id) makes the
         // containers on it anew, as they must be (a container keeps its endpoint on the old one and
@@ -174,50 +176,6 @@ function roleMounts(args: ServiceArgs, own: { target: string; resource: { name: 
         ...(args.sharedVolumes ?? []).map((v) => ({ type: "volume" as const, source: v.volume.name, target: v.containerPath, readOnly: false })),
         ...(args.binds ?? []).map((b) => ({ type: "bind" as const, source: b.hostPath, target: b.containerPath, readOnly: b.readOnly })),
     ];
-}
-
-/** The parts of a container's spec both kinds of resource share. */
-function commonSpec(args: ServiceArgs, naming: RoleNaming) {
-    return {
-        name: naming.objectName,
-        hostname: naming.instance,
-        image: args.image,
-        command: args.command,
-        env: renderEnv(args.env ?? {}),
-        aliases: [naming.instance],
-        // `protocol` only for UDP: a TCP port's dynamic inputs stay as before, so existing containers see no diff.
-        ports: (args.ports ?? []).flatMap((port) => port.external === false ? []
-            : [{ ip: args.host.bindAddress, internal: port.internal, external: port.external, ...(port.protocol === "udp" ? { protocol: "udp" as const } : {}) }]),
-        files: (args.files ?? []).map((file) => ({ path: file.path, content: file.content, mode: file.mode ?? 0o644 })),
-        healthcheck: args.healthcheck && renderHealthcheck(args.healthcheck),
-        waitTimeoutSeconds: readyTimeoutSeconds,
-        init: args.init ?? false,
-        privileged: args.privileged ?? false,
-        memoryMb: args.memoryMb,
-        restart: "unless-stopped",
-    };
-}
-
-/** The role's volumes and container as clusterlab's dynamic resources (kinds not yet on `@pulumi/docker`). */
-function createDynamicContainer(name: string, args: ServiceArgs & { network: DockerNetwork }, naming: RoleNaming, parent: Service): DockerContainer {
-    const { objectName, labels } = naming;
-    const engine = args.host.engine;
-    const volumes = (args.volumes ?? []).map((volume) => ({
-        target: volume.containerPath,
-        resource: new DockerVolume(`${name}-${volume.name}`, { ...engine, name: `${objectName}-${volume.name}`, labels }, { parent }),
-    }));
-    return new DockerContainer(name, {
-        ...engine,
-        ...commonSpec(args, naming),
-        labels,
-        network: args.network.name,
-        mounts: roleMounts(args, volumes),
-        secretInputs: secretInputNames(args.env ?? {}, args.files ?? []),
-        // Only when there are some: an empty list would be a diff on every existing container.
-        ...(Object.keys(args.extraHosts ?? {}).length === 0 ? {} : {
-            extraHosts: Object.keys(args.extraHosts!).sort().map((host) => `${host}:${args.extraHosts![host]}`),
-        }),
-    }, { parent, dependsOn: [...(args.dependsOn ?? []), ...volumes.map((v) => v.resource)] });
 }
 
 async function isSecretInput(value: pulumi.Input<string>): Promise<boolean> {
@@ -262,6 +220,6 @@ export function renderHealthcheck(check: ServiceHealthcheck) {
         intervalSeconds: check.intervalSeconds ?? 2,
         timeoutSeconds: 5,
         retries: check.retries ?? 5,
-        startPeriodSeconds: check.startPeriodSeconds ?? 0,
+        startPeriodSeconds: check.startPeriodSeconds ?? defaultStartPeriodSeconds,
     };
 }

@@ -16,7 +16,7 @@ export function clusterlabLabels(enforcementLevel: EnforcementLevel = "mandatory
             const missing = Object.values(labelKeys).filter((key) => !labels[key]);
             if (missing.length > 0) {
                 reportViolation(`"${args.name}" lacks the label${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: ` +
-                    "create it through clusterlab's Service, ClusterNetwork or ClusterImage, which set them");
+                    "create it through clusterlab's Service or createDockerNetwork, which set them");
             }
         },
     };

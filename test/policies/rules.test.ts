@@ -1,7 +1,5 @@
 import * as assert from "assert";
-import { renderContainerArgs } from "../../components/core/docker/container-args";
-import { secretInputsLabel, viewContainer } from "../../components/core/docker/container-view";
-import { dockerTypes, providerTypes } from "../../policies/shapes";
+import { providerTypes } from "../../policies/shapes";
 import { clusterlabLabels } from "../../policies/rules/clusterlab-labels";
 import { loopbackPorts } from "../../policies/rules/loopback-ports";
 import { memoryLimit } from "../../policies/rules/memory-limit";
@@ -10,7 +8,7 @@ import { noPrivilegedAccess, privilegedAccessExemptions } from "../../policies/r
 import { pinnedImages } from "../../policies/rules/pinned-images";
 import { uniqueHostPorts } from "../../policies/rules/unique-host-ports";
 import { uniqueNetworkNames } from "../../policies/rules/unique-network-names";
-import { Checked, container, goodContainer, stackViolationsOf, violationsOf } from "./util";
+import { Checked, container, goodContainer, RoleContainer, stackViolationsOf, violationsOf } from "./util";
 
 const privateKey = ["-----BEGIN OPENSSH", "PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"].join(" ");
 const agentWithSocket = () => goodContainer({
@@ -20,7 +18,7 @@ const agentWithSocket = () => goodContainer({
 
 describe("policy rules", () => {
     describe("pinned-images", () => {
-        const image = (name: string) => ({ type: dockerTypes.image, name: "wraxl-redis-image", props: { name } });
+        const image = (name: string) => ({ type: providerTypes.image, name: "wraxl-redis-image", props: { name, keepLocally: true } });
         it("passes a tag and a content-hash build tag", () => {
             assert.deepStrictEqual(violationsOf(pinnedImages(), image("mesosphere/mesos-master:1.7.1")), []);
             assert.deepStrictEqual(violationsOf(pinnedImages(), image("clusterlab/redis:0a1b2c3d4e5f")), []);
@@ -39,9 +37,10 @@ describe("policy rules", () => {
             assert.deepStrictEqual(violationsOf(privilegedAccessExemptions(), container(goodContainer())), []);
         });
         it("fails privileged mode, the Docker socket, host network and host PID on a role that is not exempt", () => {
-            const props = { ...goodContainer({ privileged: true, network: "host" }), pidMode: "host",
-                mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false }] };
-            assert.deepStrictEqual(violationsOf(noPrivilegedAccess(), container(props)), [
+            const everything = container(goodContainer({ privileged: true,
+                mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false }] }));
+            everything.props = { ...everything.props, networkMode: "host", pidMode: "host" };
+            assert.deepStrictEqual(violationsOf(noPrivilegedAccess(), everything), [
                 'container "wraxl-redis" (role redis) gets privileged mode, the Docker socket (/var/run/docker.sock), the host network, ' +
                 "the host PID namespace: remove it, or name the role in this policy's exemptRoles with the reason it needs it",
             ]);
@@ -77,14 +76,16 @@ describe("policy rules", () => {
 
     describe("clusterlab-labels", () => {
         it("passes a labelled container, network and volume", () => {
-            for (const type of [dockerTypes.container, dockerTypes.network, dockerTypes.volume]) {
-                assert.deepStrictEqual(violationsOf(clusterlabLabels(), { type, name: "x", props: goodContainer() }), []);
+            const labels = container(goodContainer()).props.labels as unknown[];
+            for (const type of [providerTypes.network, providerTypes.volume]) {
+                assert.deepStrictEqual(violationsOf(clusterlabLabels(), { type, name: "x", props: { name: "x", labels } }), []);
             }
+            assert.deepStrictEqual(violationsOf(clusterlabLabels(), container(goodContainer())), []);
         });
         it("fails a volume without the labels, naming the missing ones", () => {
             assert.deepStrictEqual(violationsOf(clusterlabLabels(),
-                { type: dockerTypes.volume, name: "scratch", props: { name: "scratch", labels: { "clusterlab.stack": "dev" } } }), [
-                '"scratch" lacks the labels clusterlab.cluster, clusterlab.role: create it through clusterlab\'s Service, ClusterNetwork or ClusterImage, which set them',
+                { type: providerTypes.volume, name: "scratch", props: { name: "scratch", labels: [{ label: "clusterlab.stack", value: "dev" }] } }), [
+                '"scratch" lacks the labels clusterlab.cluster, clusterlab.role: create it through clusterlab\'s Service or createDockerNetwork, which set them',
             ]);
         });
     });
@@ -146,8 +147,8 @@ describe("policy rules", () => {
     });
 
     describe("unique-network-names", () => {
-        const network = (name: string, networkName: string, dockerHost?: string) =>
-            ({ type: dockerTypes.network, name, props: { name: networkName, dockerHost, labels: {} } });
+        const network = (name: string, networkName: string, dockerHost?: string): Checked =>
+            ({ type: providerTypes.network, name, props: { name: networkName, labels: [] }, provider: { props: dockerHost === undefined ? {} : { host: dockerHost } } });
         it("passes distinct names, and one name on two engines", () => {
             assert.deepStrictEqual(stackViolationsOf(uniqueNetworkNames(), [
                 network("a-network", "dev-a"), network("b-network", "dev-b"), network("c-network", "dev-a", "ssh://far"),
@@ -160,20 +161,8 @@ describe("policy rules", () => {
     });
 });
 
-describe("policy rules on @pulumi/docker resources: the same verdicts as on clusterlab's own", () => {
-    /** A dynamic container's inputs as the @pulumi/docker container Service makes for the same role, on its host's provider. */
-    function asProviderContainer(props: ReturnType<typeof goodContainer>, name = "wraxl-redis"): Checked {
-        // (The engine's TLS and ssh settings are the provider's now; this container has none.)
-        const { secretInputs, extraHosts, dockerHost, files, ...spec } = props;
-        const args = renderContainerArgs({
-            ...spec,
-            files: files.map((file) => ({ ...file, mode: file.mode ?? 0o644 })),
-            labels: { ...spec.labels, ...(secretInputs.length === 0 ? {} : { [secretInputsLabel]: secretInputs.join(",") }) },
-            extraHosts: Object.fromEntries((extraHosts ?? []).map((entry) => entry.split(":") as [string, string])),
-        });
-        return { type: providerTypes.container, name, props: args, provider: { props: dockerHost === undefined ? {} : { host: dockerHost } } };
-    }
-    const cases: [string, ReturnType<typeof goodContainer>][] = [
+describe("policy rules: the verdict on each kind of role container", () => {
+    const cases: [string, RoleContainer][] = [
         ["a good container", goodContainer()],
         ["no memory limit", goodContainer({ memoryMb: undefined })],
         ["a port on every interface", goodContainer({ ports: [{ ip: "0.0.0.0", internal: 6379, external: 6379 }] })],
@@ -185,52 +174,16 @@ describe("policy rules on @pulumi/docker resources: the same verdicts as on clus
     ];
     const rules = [loopbackPorts(), memoryLimit(), noPlaintextSecrets(), noPrivilegedAccess(), privilegedAccessExemptions(), clusterlabLabels()];
     const clean = new Set(["a good container", "a password from a secret"]);
-    for (const [what, props] of cases) {
-        it(`${what}: every resource rule says the same of both${clean.has(what) ? " (nothing)" : " (a violation)"}`, () => {
-            const said = rules.flatMap((rule) => {
-                const ofProvider = violationsOf(rule, asProviderContainer(props));
-                assert.deepStrictEqual(ofProvider, violationsOf(rule, container(props)), rule.name);
-                return ofProvider;
-            });
+    for (const [what, role] of cases) {
+        it(`${what}: ${clean.has(what) ? "no rule objects" : "some rule objects"}`, () => {
+            const said = rules.flatMap((rule) => violationsOf(rule, container(role)));
             assert.strictEqual(said.length === 0, clean.has(what), said.join("\n"));
         });
     }
 
-    it("a clash of host ports is found between a dynamic container and a @pulumi/docker one on the same engine, by the provider's endpoint", () => {
+    it("a clash of host ports is found by the provider's endpoint", () => {
         const onHost2 = goodContainer({ dockerHost: "tcp://10.0.0.2:2375" });
-        assert.strictEqual(stackViolationsOf(uniqueHostPorts(), [container(onHost2, "a"), asProviderContainer(onHost2, "b")]).length, 1);
-        assert.deepStrictEqual(stackViolationsOf(uniqueHostPorts(), [container(goodContainer(), "a"), asProviderContainer(onHost2, "b")]), []);
-    });
-
-    it("images and networks of @pulumi/docker: pinned names, and network names per engine", () => {
-        const image = (name: string): Checked => ({ type: providerTypes.image, name: "i", props: { name, keepLocally: true } });
-        assert.deepStrictEqual(violationsOf(pinnedImages(), image("clusterlab/redis:0a1b2c3d4e5f")), []);
-        assert.strictEqual(violationsOf(pinnedImages(), image("redis:latest")).length, 1);
-        const network = (name: string, host?: string): Checked => ({
-            type: providerTypes.network, name, props: { name: "dev-wraxl", labels: [] }, provider: { props: host === undefined ? {} : { host } },
-        });
-        assert.strictEqual(stackViolationsOf(uniqueNetworkNames(), [network("a"), network("b")]).length, 1);
-        assert.deepStrictEqual(stackViolationsOf(uniqueNetworkNames(), [network("a"), network("b", "tcp://10.0.0.2:2375")]), []);
-    });
-});
-
-describe("policy rules on a preview of @pulumi/docker resources: a rule reads only the inputs it needs", () => {
-    it("a container whose network id is not known yet (a preview) still draws the loopback, memory and privilege verdicts", () => {
-        const args = renderContainerArgs({
-            name: "dev-wraxl-master", hostname: "master", image: "clusterlab/mesos-standin:0123456789ab", env: [],
-            labels: { "clusterlab.stack": "dev", "clusterlab.cluster": "wraxl", "clusterlab.role": "master" },
-            network: "n", aliases: ["master"], ports: [{ ip: "0.0.0.0", internal: 5050, external: 5050 }],
-            mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false }],
-            files: [], waitTimeoutSeconds: 180, init: false, privileged: false, restart: "unless-stopped", extraHosts: {},
-        }) as unknown as Record<string, unknown>;
-        // As @pulumi/policy hands a preview's unknown values to a rule: reading one throws.
-        const props = Object.defineProperty({ ...args }, "networksAdvanced", { enumerable: true, get: () => { throw new Error("unknown value"); } });
-        const preview: Checked = { type: providerTypes.container, name: "wraxl-master", props };
-        assert.deepStrictEqual(violationsOf(loopbackPorts(), preview), [
-            'container "wraxl-master" (role master) publishes port 5050 on 0.0.0.0: on a local stack bind it to 127.0.0.1 (the host\'s bindAddress)',
-        ]);
-        assert.strictEqual(violationsOf(memoryLimit(), preview).length, 1);
-        assert.strictEqual(violationsOf(noPrivilegedAccess(), preview).length, 1);
-        assert.throws(() => viewContainer(props), /unknown value/, "the eager view would touch it");
+        assert.strictEqual(stackViolationsOf(uniqueHostPorts(), [container(onHost2, "a"), container(onHost2, "b")]).length, 1);
+        assert.deepStrictEqual(stackViolationsOf(uniqueHostPorts(), [container(goodContainer(), "a"), container(onHost2, "b")]), []);
     });
 });

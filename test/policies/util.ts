@@ -1,9 +1,13 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { DockerContainerInputs } from "../../components/core/docker/resources";
-import { dockerTypes } from "../../policies/shapes";
+import { renderContainerArgs } from "../../components/core/docker/container-args";
+import { ContainerView, secretInputsLabel } from "../../components/core/docker/container-view";
+import { providerTypes } from "../../policies/shapes";
+
+/** A role's container in clusterlab's words, and the engine it is on (absent: the ambient one). */
+export type RoleContainer = Omit<ContainerView, "files"> & { files: { path: string; content: string; mode?: number }[]; dockerHost?: string };
 
 /** A container as MesosCluster's redis role registers it: every rule passes on it. */
-export function goodContainer(overrides: Partial<DockerContainerInputs> = {}): DockerContainerInputs {
+export function goodContainer(overrides: Partial<RoleContainer> = {}): RoleContainer {
     return {
         name: "dev-wraxl-redis", hostname: "redis", image: "sha256:0123", env: ["APPENDONLY=yes"],
         labels: { "clusterlab.stack": "dev", "clusterlab.cluster": "wraxl", "clusterlab.role": "redis", "clusterlab.instance": "redis" },
@@ -55,4 +59,14 @@ export function stackViolationsOf(policy: StackValidationPolicy, resources: Chec
     return messages;
 }
 
-export const container = (props: Record<string, any>, name = "wraxl-redis"): Checked => ({ type: dockerTypes.container, name, props });
+/** The `docker.Container` that Service makes for such a role, on a provider for its engine, as the pack sees it. */
+export function container(role: RoleContainer, name = "wraxl-redis"): Checked {
+    const { secretInputs, extraHosts, dockerHost, files, ...spec } = role;
+    const args = renderContainerArgs({
+        ...spec,
+        files: files.map((file) => ({ ...file, mode: file.mode ?? 0o644 })),
+        labels: { ...spec.labels, ...(secretInputs.length === 0 ? {} : { [secretInputsLabel]: secretInputs.join(",") }) },
+        extraHosts: Object.fromEntries((extraHosts ?? []).map((entry) => entry.split(":") as [string, string])),
+    });
+    return { type: providerTypes.container, name, props: args, provider: { props: dockerHost === undefined ? {} : { host: dockerHost } } };
+}

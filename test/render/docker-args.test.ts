@@ -3,11 +3,12 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { changedKeys, labelFlags } from "../../components/core/docker/cli";
-import { diffContainer, DockerContainerInputs, renderCreateArgs } from "../../components/core/docker/resources";
-import { ustarArchive } from "../../components/core/docker/tar";
+import { labelFlags, renderCreateArgs } from "../../bench/lib/docker-create-args";
+import type { DeployedContainerInputs } from "../../bench/lib/deployment";
+import { ustarArchive } from "../../bench/lib/tar";
+import { changedKeys } from "../../components/core/docker/cli";
 
-const base: DockerContainerInputs = {
+const base: DeployedContainerInputs = {
     name: "dev-wraxl-redis", hostname: "redis", image: "sha256:abc", env: ["A=1", "B=two words"],
     labels: { "clusterlab.stack": "dev", "clusterlab.cluster": "wraxl" }, network: "dev-wraxl", aliases: ["redis"],
     ports: [{ ip: "127.0.0.1", internal: 6379, external: 6379 }],
@@ -15,7 +16,7 @@ const base: DockerContainerInputs = {
     files: [], waitTimeoutSeconds: 180, init: false, privileged: false, restart: "unless-stopped", secretInputs: [],
 };
 
-describe("docker resource helpers", () => {
+describe("the benchmarks' docker helpers: the floor's docker create, tar, changed keys", () => {
     it("renders docker create flags for a container's inputs", () => {
         assert.deepStrictEqual(renderCreateArgs({
             ...base,
@@ -38,16 +39,15 @@ describe("docker resource helpers", () => {
         ]);
     });
 
-    it("replaces a container on any input change, names going first", () => {
-        assert.deepStrictEqual(diffContainer({ ...base, drift: [] }, base), { changes: false, replaces: [], deleteBeforeReplace: true });
-        assert.deepStrictEqual(diffContainer({ ...base, drift: [] }, { ...base, env: ["A=2"] }),
-            { changes: true, replaces: ["env"], deleteBeforeReplace: true });
-        assert.deepStrictEqual(diffContainer(base, { ...base, waitTimeoutSeconds: 60 }).changes, false);
+    it("adds --add-host for each extra host, nothing when none", () => {
+        assert.ok(!renderCreateArgs(base).includes("--add-host"));
+        const args = renderCreateArgs({ ...base, extraHosts: ["server:10.0.0.2"] });
+        assert.deepStrictEqual(args.slice(args.indexOf("--add-host"), args.indexOf("--add-host") + 2), ["--add-host", "server:10.0.0.2"]);
     });
 
-    it("starts a container found stopped in place, and remakes one whose network was remade", () => {
-        assert.deepStrictEqual(diffContainer({ ...base, drift: ["stopped"] }, base), { changes: true, replaces: [], deleteBeforeReplace: true });
-        assert.deepStrictEqual(diffContainer({ ...base, drift: ["stopped", "network"] }, base).replaces, ["network"]);
+    it("publishes a UDP port with /udp", () => {
+        const args = renderCreateArgs({ ...base, ports: [{ ip: "10.0.0.2", internal: 8313, external: 8313, protocol: "udp" }] });
+        assert.strictEqual(args[args.indexOf("--publish") + 1], "10.0.0.2:8313:8313/udp");
     });
 
     it("brackets an IPv6 bind address in --publish", () => {

@@ -51,7 +51,7 @@ export const dockerTypes = {
     provider: "pulumi:providers:docker",
 } as const;
 
-/** Inputs of a `@pulumi/docker` resource as clusterlab's own resources had them, so one assertion reads both. */
+/** Inputs of a `@pulumi/docker` resource in clusterlab's words (`components/core/docker/container-view.ts`). */
 const views: Record<string, (props: Record<string, any>) => object> = {
     [dockerTypes.container]: viewContainer,
     [dockerTypes.network]: viewNetwork,
@@ -104,9 +104,6 @@ export function installMocks(stack = "test"): void {
                 recorded[recorded.length - 1].inputs = { ...view(inputs), dockerHost: providerId === undefined ? undefined : providerInputs.get(providerId)?.host };
             }
             if (args.type === dockerTypes.image) {
-                state.imageId = `sha256:${args.name}`;
-            }
-            if (args.type === "pulumi-nodejs:dynamic/docker:Image") {
                 state.imageId = `sha256:${args.name}`;
             }
             if (args.type === "pulumi-nodejs:dynamic/docker:ImageShipment") {
@@ -174,13 +171,9 @@ export function byType(type: string): RecordedResource[] {
     return recorded.filter((r) => r.type === type);
 }
 
-/**
- * Docker objects of a kind, whichever resource made them: clusterlab's dynamic ones (the kinds
- * not yet on `@pulumi/docker`) and `@pulumi/docker`'s, read through the same view.
- */
+/** Docker objects of a kind, read through the view. */
 export function byKind(kind: "container" | "network" | "volume" | "image"): RecordedResource[] {
-    const dynamic = { container: "Container", network: "Network", volume: "Volume", image: "Image" }[kind];
-    return recorded.filter((r) => r.type === `pulumi-nodejs:dynamic/docker:${dynamic}` || r.type === dockerTypes[kind]);
+    return byType(dockerTypes[kind]);
 }
 
 /** The resource of that name (and type, where a component and its container share a name). */
@@ -194,7 +187,7 @@ export function named(name: string, type?: string): RecordedResource {
 
 /** The container resource with that Docker name; fails the test when there is none. */
 export function containerNamed(name: string): RecordedResource {
-    const found = [...byType("pulumi-nodejs:dynamic/docker:Container"), ...byType(dockerTypes.container)].find((c) => c.inputs.name === name);
+    const found = byType(dockerTypes.container).find((c) => c.inputs.name === name);
     if (found === undefined) {
         throw new Error(`no container ${name}`);
     }

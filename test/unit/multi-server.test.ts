@@ -10,7 +10,6 @@ const { deployStack, usedHostNames } = require("../../stacks/program") as typeof
 const { loopbackProblems, placeMembers, portClashes } = require("../../components/core/placement") as typeof import("../../components/core/placement");
 const { Host } = require("../../components/core/host") as typeof import("../../components/core/host");
 const { engineEnv } = require("../../components/core/docker/cli") as typeof import("../../components/core/docker/cli");
-const { renderCreateArgs } = require("../../components/core/docker/resources") as typeof import("../../components/core/docker/resources");
 const { checkHostsReachable } = require("../../stacks/reachability") as typeof import("../../stacks/reachability");
 
 
@@ -124,8 +123,8 @@ describe("multi-server stack (unit, mocked engine)", () => {
             "test-oar@ssh://root@10.213.0.3", "test-oar@tcp://10.213.0.2:2375",
             "test-wraxl@local", "test-wraxl@ssh://root@10.213.0.3", "test-wraxl@tcp://10.213.0.2:2375",
         ]);
-        // The ssh options go with every dynamic resource on host3, as a secret, and with host3's
-        // docker.Provider, which every @pulumi/docker resource there is made with.
+        // The ssh options go with every dynamic resource on host3 (a shipment, a registration), as a
+        // secret, and with host3's docker.Provider, which every @pulumi/docker resource there is made with.
         const onHost3 = recorded.filter((r) => r.inputs.dockerHost === "ssh://root@10.213.0.3");
         const dynamicOnHost3 = onHost3.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
         assert.ok(dynamicOnHost3.length > 0 && dynamicOnHost3.every((r) => r.inputs.dockerSsh?.options?.IdentityFile !== undefined));
@@ -260,16 +259,6 @@ describe("multi-server engines (pure, no engine)", () => {
     it("a plain host gives resources exactly { dockerHost }, as before TLS and ssh options existed", () => {
         assert.deepStrictEqual(new Host("h", { docker: "tcp://10.0.0.2:2375" }).engine, { dockerHost: "tcp://10.0.0.2:2375" });
         assert.deepStrictEqual(Host.local().engine, { dockerHost: undefined });
-    });
-
-    it("renderCreateArgs: --add-host for each extra host, nothing when none", () => {
-        const base = {
-            name: "c", hostname: "c", image: "i", env: [], labels: {}, network: "n", aliases: [], ports: [], mounts: [], files: [],
-            waitTimeoutSeconds: 1, init: false, privileged: false, restart: "no", secretInputs: [],
-        };
-        assert.ok(!renderCreateArgs(base).includes("--add-host"));
-        const args = renderCreateArgs({ ...base, extraHosts: ["server:10.0.0.2"] });
-        assert.deepStrictEqual(args.slice(args.indexOf("--add-host"), args.indexOf("--add-host") + 2), ["--add-host", "server:10.0.0.2"]);
     });
 
     it("an unreachable host fails the run naming the host and its endpoint (a closed port answers at once)", () => {

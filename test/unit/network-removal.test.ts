@@ -1,8 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { networkRemovalMessage, parseEndpoints, removeNetwork, retryDelays } from "../../components/core/docker/network-removal";
-import { networkProvider } from "../../components/core/docker/resources";
+import { networkRemovalMessage, parseEndpoints, removeNetwork, retryDelays } from "../../bench/lib/network-removal";
 import { fakeDockerOnPath } from "../support/fake-docker";
 
 /**
@@ -43,17 +42,16 @@ function fakeDocker() {
     };
 }
 
-const props = { name: "stress-net", driver: "bridge", labels: {} };
 const rms = (calls: string[]) => calls.filter((call) => call.startsWith("network rm "));
 const disconnects = (calls: string[]) => calls.filter((call) => call.startsWith("network disconnect "));
 const fast = { budgetMs: 200, firstDelayMs: 10, maxDelayMs: 40 };
 
-describe("DockerNetwork delete: Docker 20.10's stale \"has active endpoints\" (unit: a faked docker CLI)", () => {
+describe("the benchmarks' network removal: Docker 20.10's stale \"has active endpoints\" (unit: a faked docker CLI)", () => {
     const fake = fakeDocker();
 
-    it("removes the network once a transient \"has active endpoints\" clears (the provider's own delete, default bound)", async () => {
+    it("removes the network once a transient \"has active endpoints\" clears (default bound)", async () => {
         fake.set("rm-fails", "2");
-        await networkProvider.delete!("net-id", props);
+        await removeNetwork(undefined, "net-id", "stress-net");
         assert.strictEqual(rms(fake.calls()).length, 3);
         assert.ok(fake.calls().includes("network inspect --format {{json .Containers}} net-id"), fake.calls().join("\n"));
     });
@@ -106,7 +104,7 @@ describe("DockerNetwork delete: Docker 20.10's stale \"has active endpoints\" (u
     it("treats a network already gone as removed, also when it vanishes between tries", async () => {
         fake.set("rm-error", "Error response from daemon: network net-id not found");
         fake.set("rm-fails", "1");
-        await networkProvider.delete!("net-id", props);
+        await removeNetwork(undefined, "net-id", "stress-net");
         assert.strictEqual(rms(fake.calls()).length, 1);
 
         fs.rmSync(path.join(fake.dir, "rm-error"));
@@ -119,7 +117,7 @@ describe("DockerNetwork delete: Docker 20.10's stale \"has active endpoints\" (u
     it("does not retry any other failure", async () => {
         fake.set("rm-error", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?");
         fake.set("rm-fails", "always");
-        await assert.rejects(networkProvider.delete!("net-id", props), /Cannot connect to the Docker daemon/);
+        await assert.rejects(removeNetwork(undefined, "net-id", "stress-net"), /Cannot connect to the Docker daemon/);
         assert.strictEqual(rms(fake.calls()).length, 1);
         assert.deepStrictEqual(fake.calls().filter((call) => !call.startsWith("network rm ")), []);
     });

@@ -183,22 +183,6 @@ export async function inspect(dockerHost: EngineRef, what: string, id: string, f
     }
 }
 
-/** Runs a removal, treating an object already gone as removed. */
-export async function removeIfPresent(dockerHost: EngineRef, args: string[]): Promise<void> {
-    try {
-        await runDocker(dockerHost, args);
-    } catch (error) {
-        if (!isMissing(error)) {
-            throw error;
-        }
-    }
-}
-
-/** `--label k=v` flags, sorted. */
-export function labelFlags(labels: Record<string, string>): string[] {
-    return Object.keys(labels).sort().flatMap((key) => ["--label", `${key}=${labels[key]}`]);
-}
-
 /** The keys whose values differ between two input sets, compared as JSON. */
 export function changedKeys(olds: object, news: object, ignore: string[] = []): string[] {
     const before = olds as Record<string, unknown>;

@@ -96,7 +96,7 @@ export const shipmentProvider: pulumi.dynamic.ResourceProvider = {
         return diffShipment(olds, news);
     },
     async delete() {
-        // Images stay on the engine: a cache shared by stacks, as DockerImage's do.
+        // Images stay on the engine: a cache shared by stacks, as the RemoteImages made with keepLocally.
     },
 };
 

@@ -1,4 +1,4 @@
-import { EngineRef, inspect, isMissing, runDocker } from "./cli";
+import { EngineRef, inspect, isMissing, runDocker } from "../../components/core/docker/cli";
 
 // `docker network rm` that survives Docker 20.10's stale endpoint (moby/moby#42119, #23302,
 // #33156): after many containers on a network are removed at once, the engine may refuse to
@@ -9,6 +9,8 @@ import { EngineRef, inspect, isMissing, runDocker } from "./cli";
 // the engine lists nothing, and nothing through its API recounts it; only a restart does
 // (libnetwork's cleanupLocalEndpoints fixes an "inconsistent endpoint_cnt" at start-up).
 // Some reports say it clears by itself after a moment, so the removal is also retried.
+// clusterlab's own networks ran this on delete until they became `@pulumi/docker`'s; the
+// benchmarks' peer side and bench/stale-endpoint.ts still remove networks by hand, through it.
 
 /** How long a network removal keeps retrying, and how it waits between tries. */
 export interface NetworkRemovalOptions {

@@ -44,7 +44,6 @@ describeE2e("AuroraWithCustomExecutor over three Docker engines (local, host2 tc
     this.timeout(30 * 60 * 1000);
     const stack = new TestStack("aurora-multi", "e2e");
     let extra: ExtraHosts;
-    let releaseHosts = () => {};
     let started = 0;
     let danglingBefore = new Set<string>();
     let outputs: Record<string, any>;
@@ -58,14 +57,13 @@ describeE2e("AuroraWithCustomExecutor over three Docker engines (local, host2 tc
     before(async () => {
         started = Date.now();
         prepareToolchain();
-        ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
+        extra = borrowExtraHosts();
         danglingBefore = danglingVolumes();
         await stack.init({});
         await stack.setStackConfig(tlsStackHosts(extra), clusters);
     });
     after(async () => {
         await stack.dispose();
-        releaseHosts();
         console.log(`    suite aurora multi-host e2e: ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 

@@ -25,7 +25,7 @@ describeE2e("EDM upstream file on host3's real engine over TLS and over ssh:// (
     const container = `${stack}-nginx`;
     const path = "/etc/nginx/edm/workers.conf";
     let extra: ExtraHosts;
-    let release = () => {};
+
     /** host3 as the test itself reaches it: its socket file, no TLS flags needed. */
     let host3 = "";
     const inContainer = (...args: string[]) => dockerOn(host3, "exec", container, ...args);
@@ -34,7 +34,7 @@ describeE2e("EDM upstream file on host3's real engine over TLS and over ssh:// (
 
     before(() => {
         prepareToolchain();
-        ({ hosts: extra, release } = borrowExtraHosts());
+        extra = borrowExtraHosts();
         host3 = testEngines(extra).host3;
         dockerOn(host3, "run", "-d", "--init", "--name", container, "--label", `clusterlab.stack=${stack}`, "debian:bookworm-slim", "sleep", "infinity");
         inContainer("sh", "-c", `mkdir -p /etc/nginx/edm && printf '%s\\n' '${nginxStandin.replace(/'/g, `'\\''`)}' > /usr/local/bin/nginx && chmod +x /usr/local/bin/nginx`);
@@ -51,7 +51,6 @@ describeE2e("EDM upstream file on host3's real engine over TLS and over ssh:// (
             }
             assert.deepStrictEqual(labelledOn(host3, stack), []);
         }
-        release();
     });
 
     it("with dockerHost alone, as before this fix, the TLS endpoint refuses the write (the bug)", async () => {

@@ -30,7 +30,6 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
     const stack = new TestStack("edm", "e2e");
     let extra: ExtraHosts;
     /** Stops the extra hosts after the suite only when this suite started them. */
-    let releaseHosts = () => {};
     let out: Record<string, any>;
     let upAt = 0;
     let started = 0;
@@ -53,7 +52,7 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
     before(async () => {
         started = Date.now();
         prepareToolchain();
-        ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
+        extra = borrowExtraHosts();
         engines.local = "unix:///var/run/docker.sock";
         engines.host2 = extra.host2.docker;
         engines.host3 = `unix://${extra.host3.socket}`;
@@ -63,7 +62,6 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
     });
     after(async () => {
         await stack.dispose();
-        releaseHosts();
         console.log(`    suite EDM e2e: ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 

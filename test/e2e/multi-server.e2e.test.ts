@@ -43,7 +43,6 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
     const clusters = file.config["clusterlab:clusters"];
     const address = (host: string) => file.config["clusterlab:hosts"][host].bindAddress as string;
     let extra: ExtraHosts;
-    let releaseHosts = () => {};
     let started = 0;
     let engines: Record<string, string> = {};
     let dangling: Record<string, Set<string>> = {};
@@ -60,7 +59,7 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
     before(async () => {
         started = Date.now();
         prepareToolchain();
-        ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
+        extra = borrowExtraHosts();
         // The checks reach host3's engine through its socket (this machine's filesystem), not ssh: quicker, same objects.
         engines = { local: "unix:///var/run/docker.sock", host2: extra.host2.docker, host3: `unix://${extra.host3.socket}` };
         dangling = Object.fromEntries(Object.keys(engines).map((host) => [host, danglingOn(host)]));
@@ -68,7 +67,6 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
     });
     after(async () => {
         await stack.dispose();
-        releaseHosts();
         console.log(`    suite multi-server e2e (whole stack file, one deployment): ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 

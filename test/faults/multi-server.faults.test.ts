@@ -36,12 +36,11 @@ describeFaults("Multi-server faults — MesosCluster (Mesos STAND-IN) over the l
     this.timeout(20 * 60 * 1000);
     const stack = new TestStack("multi", "faults");
     let extra: ExtraHosts;
-    let releaseHosts = () => {};
     let host3Socket = "";
 
     before(async () => {
         prepareToolchain();
-        ({ hosts: extra, release: releaseHosts } = borrowExtraHosts());
+        extra = borrowExtraHosts();
         host3Socket = `unix://${extra.host3.socket}`;
         await stack.init({});
         await stack.setStackConfig({
@@ -57,7 +56,6 @@ describeFaults("Multi-server faults — MesosCluster (Mesos STAND-IN) over the l
         // host3 must answer for destroy to reach its objects, whatever a failed test left.
         startExtraHost("host3");
         await stack.dispose();
-        releaseHosts();
     });
 
     it("MesosCluster over two hosts, host3's engine stopped: preview fails naming host3 and its endpoint, the local host untouched; engine back, up converges", async () => {

@@ -70,21 +70,21 @@ export function stopExtraEngine(name: string): void {
     execFileSync("bash", [script, "stop-engine", name], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
+/** Whether this process started the extra hosts, and so stops them when it exits. */
+let startedByThisProcess = false;
+
 /**
- * The extra hosts for one suite: started if needed, and `release()` stops them again only when
- * this suite started them (a run that found them up, or CLUSTERLAB_KEEP_EXTRA_HOSTS=1, keeps them).
+ * The extra hosts for a suite: started if needed, and kept for the next suite of the same run
+ * (each start costs ~17 s). The process that started them stops them when it exits, whichever
+ * suite ran last; a run that found them up (or CLUSTERLAB_KEEP_EXTRA_HOSTS=1) leaves them up.
  */
-export function borrowExtraHosts(): { hosts: ExtraHosts; release: () => void } {
-    const startedHere = !extraHostsUp();
-    const hosts = startExtraHosts();
-    return {
-        hosts,
-        release: () => {
-            if (startedHere && process.env.CLUSTERLAB_KEEP_EXTRA_HOSTS !== "1") {
-                stopExtraHosts();
-            }
-        },
-    };
+export function borrowExtraHosts(): ExtraHosts {
+    if (!startedByThisProcess && !extraHostsUp() && process.env.CLUSTERLAB_KEEP_EXTRA_HOSTS !== "1") {
+        startedByThisProcess = true;
+        // `exit` runs synchronous code only, which stopExtraHosts is (the script stops both engines).
+        process.once("exit", () => stopExtraHosts());
+    }
+    return startExtraHosts();
 }
 
 /** The root namespace's address on the extra hosts' bridge: where the local engine publishes for them. */

@@ -59,7 +59,7 @@ function registerTypeScript(root, typescriptManifest) {
 
 /**
  * Providers that states of older versions name and this version no longer has: their objects are
- * `@pulumi/docker`'s now. A state holding one was made by clusterlab before 2026-12.
+ * `@pulumi/docker`'s now. A state holding one was made by an older clusterlab (before commit ecfce7e).
  * @type {Record<string, string[]>}
  */
 const retiredProviders = {
@@ -98,7 +98,7 @@ function loadProvider(root, module, exportName) {
     const provider = require(file)[exportName];
     if (provider === undefined && (retiredProviders[module] ?? []).includes(exportName)) {
         throw new Error(`this stack's state holds Docker objects of clusterlab's own (${exportName} of ${module}), which this version makes with @pulumi/docker: ` +
-            "destroy the stack with the clusterlab version that deployed it (a checkout from before 2026-12), then `up` with this one; " +
+            "destroy the stack with the clusterlab version that deployed it (a checkout from before commit ecfce7e), then `up` with this one; " +
             "or remove the objects by their clusterlab.stack label and `pulumi state delete` their resources");
     }
     if (provider === undefined) {

@@ -9,7 +9,7 @@ import { changedKeys, EngineSsh, EngineTls, inspect, runDocker } from "./cli";
 // The file keeps its name although the networks, volumes, images and containers it once held are
 // `@pulumi/docker`'s now: states name `components/core/docker/resources` and `execProvider`.
 // States that still hold the removed kinds (`pulumi-nodejs:dynamic/docker:Container` and the
-// like) were made by clusterlab before 2026-12 and are destroyed with that version (README).
+// like) were made by an older clusterlab (before commit ecfce7e) and are destroyed with it (README).
 
 /** The engine a resource lives on; empty means the ambient one (DOCKER_HOST or the default socket). */
 interface OnEngine {

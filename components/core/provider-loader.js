@@ -58,12 +58,20 @@ function registerTypeScript(root, typescriptManifest) {
 }
 
 /**
- * Providers that states of older versions name and this version no longer has: their objects are
- * `@pulumi/docker`'s now. A state holding one was made by an older clusterlab (before commit ecfce7e).
- * @type {Record<string, string[]>}
+ * Providers that states of older versions name and this version no longer has, by module, with
+ * what makes those objects now. A state holding one was made by an older clusterlab (before
+ * commit ecfce7e for the Docker objects).
+ * @type {Record<string, { exports: string[], now: string }>}
  */
 const retiredProviders = {
-    "components/core/docker/resources": ["containerProvider", "networkProvider", "volumeProvider", "imageProvider"],
+    "components/core/docker/resources": {
+        exports: ["containerProvider", "networkProvider", "volumeProvider", "imageProvider"],
+        now: "Docker objects, which this version makes with @pulumi/docker",
+    },
+    "components/edm/consul-registration": {
+        exports: ["consulServiceProvider"],
+        now: "an EDM worker API's consul registration, which the worker API now makes itself",
+    },
 };
 
 /**
@@ -77,6 +85,12 @@ const retiredProviders = {
  * @returns {import("@pulumi/pulumi").dynamic.ResourceProvider}
  */
 function loadProvider(root, module, exportName) {
+    const retired = retiredProviders[module];
+    if (retired !== undefined && retired.exports.includes(exportName)) {
+        throw new Error(`this stack's state holds ${retired.now} (${exportName} of ${module}): ` +
+            "destroy the stack with the clusterlab version that deployed it, then `up` with this one; " +
+            "or remove the objects by their clusterlab.stack label and `pulumi state delete` their resources");
+    }
     const source = path.join(root, `${module}.ts`);
     const compiled = path.join(root, "bin", `${module}.js`);
     /** @type {string | undefined} */
@@ -96,11 +110,6 @@ function loadProvider(root, module, exportName) {
         throw new Error(`clusterlab's dynamic provider ${exportName} cannot be loaded: ${source} needs typescript (npm ci in ${root}) or ${compiled} (npm run build)`);
     }
     const provider = require(file)[exportName];
-    if (provider === undefined && (retiredProviders[module] ?? []).includes(exportName)) {
-        throw new Error(`this stack's state holds Docker objects of clusterlab's own (${exportName} of ${module}), which this version makes with @pulumi/docker: ` +
-            "destroy the stack with the clusterlab version that deployed it (a checkout from before commit ecfce7e), then `up` with this one; " +
-            "or remove the objects by their clusterlab.stack label and `pulumi state delete` their resources");
-    }
     if (provider === undefined) {
         throw new Error(`clusterlab's dynamic provider ${exportName} is not exported by ${file}`);
     }

@@ -7,7 +7,6 @@ import { createDockerNetwork } from "../core/network";
 import { ImageSource } from "../core/schema";
 import { GeneratedPassword } from "../core/secrets";
 import { containerNamesOf, Service, ServicePort } from "../core/service";
-import { ConsulAgentService } from "./consul-registration";
 import { NginxConfigFile } from "./nginx-upstream";
 import {
     Backend,
@@ -312,6 +311,9 @@ export class EdmWorker extends pulumi.ComponentResource {
             memoryMb: 64,
             dependsOn: [consul],
         }, { parent: this });
+        // The API registers itself in its consul agent once it serves, keeps the registration
+        // (an agent made anew has forgotten it) and deregisters on SIGTERM: no step of Pulumi's.
+        const registration = renderWorkerApiRegistration(worker, host.advertiseAddress, ports.api);
         this.api = new Service(`${name}-api`, {
             scope: scope("worker-api"),
             instance: names.api,
@@ -327,6 +329,7 @@ export class EdmWorker extends pulumi.ComponentResource {
                 // the advertised address and published port; on one host, the alias.
                 WORKER_API_URL: advertise === undefined ? `http://${names.api}:${workerApiPort}` : `http://${host.advertiseAddress}:${ports.api}`,
                 CONSUL_HTTP_ADDR: `http://${names.consul}:8500`,
+                CONSUL_SERVICE: JSON.stringify(registration),
                 // gogs by its alias beside the master; from another host, at the master's address.
                 GOGS_URL: remote ? platform.remoteGogsUrl! : platform.gogsUrl,
             },
@@ -337,19 +340,12 @@ export class EdmWorker extends pulumi.ComponentResource {
             memoryMb: settings.memoryMb,
             dependsOn: [consul],
         }, { parent: this });
-        const registration = new ConsulAgentService(`${name}-api-registration`, {
-            agentUrl: `http://${host.advertiseAddress}:${ports.consul}`,
-            registration: renderWorkerApiRegistration(worker, host.advertiseAddress, ports.api),
-            // A consul agent made anew has forgotten the registration; so register again.
-            triggers: [consul.container.id],
-            passingTimeoutSeconds: 60,
-        }, { parent: this, dependsOn: [consul, this.api] });
 
         // nginx reaches a worker beside it by its alias, one on another host at its published port.
         this.backend = remote ? { worker, address: host.advertiseAddress, port: ports.api } : { worker, address: names.api, port: workerApiPort };
         this.hostName = host.name;
         this.apiUrl = pulumi.output(this.api.urls.api);
-        this.consulServiceId = registration.id;
+        this.consulServiceId = pulumi.output(registration.ID);
         this.containerNames = containerNamesOf({ consul, registrator, api: this.api });
         this.registerOutputs({ apiUrl: this.apiUrl, consulServiceId: this.consulServiceId, containerNames: this.containerNames });
     }

@@ -113,8 +113,8 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
             },
             refresh: { delete: 1 },
             // The container, and the upstream applied again (nginx resolves the new address at reload).
-            // The consul registration is not made again: the agent kept it, and its check finds the
-            // new container by its name on the platform network.
+            // The new API finds its registration kept by the agent, whose check finds the new
+            // container by its name on the platform network.
             up: { create: 1, update: 1 },
             works: () => working(),
         }));
@@ -144,16 +144,15 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
             },
         }));
 
-    it("EDM, a worker's consul agent removed by hand: up makes it anew on its data volume and registers the worker API in it again", () =>
+    it("EDM, a worker's consul agent removed by hand: up makes it anew on its data volume, and the worker API registers itself in it again", () =>
         repairAfter(stack, "EDM", "worker consul agent removed", {
             inflict: async () => {
                 docker("rm", "--force", name("worker1-consul"));
                 await notPassing("worker1");
             },
-            // The registration cannot be looked at while its agent is gone: kept as it was.
             refresh: { delete: 1 },
-            // The agent, and the registration made again in it (the agent's container id is its trigger).
-            up: { create: 1, update: 1 },
+            // The agent only: the API, which looks every 5 s, registers itself in the new one.
+            up: { create: 1 },
             works: () => working(),
         }));
 
@@ -207,16 +206,16 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
             alsoUpdated: 1,
         }));
 
-    // The network gone; every container stopped and cut off. The registrations and the upstream
-    // file cannot be looked at while their containers are stopped: refresh keeps them as they were.
+    // The network gone; every container stopped and cut off. The upstream file cannot be looked at
+    // while nginx is stopped: refresh keeps it as it was.
     it("EDM, the cluster network removed while its containers were stopped: up restores the network and every attachment", () =>
         networkRemovedWhileStopped(stack, "EDM", out.networkName, {
             containers: 9,
             // The network; each container made anew on it (volumes stay); the upstream file replaced,
             // that is written into the new nginx (its container input is unknown until that nginx
-            // exists, so Pulumi replaces it with its container); each registration made again in its
-            // new agent (an update: same agent address, same service id).
-            up: { create: 1, replace: 10, update: 2 },
+            // exists, so Pulumi replaces it with its container). Each worker API registers itself
+            // in its new agent.
+            up: { create: 1, replace: 10 },
             works: () => working(),
         }));
 
@@ -253,8 +252,8 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
         });
     }
 
-    it("EDM, destroy after containers, a volume and the targets of consul and nginx resources were removed by hand: succeeds and leaves nothing labelled", async () => {
-        // worker1's agent holds its API registration; nginx holds the upstream file.
+    it("EDM, destroy after containers (a consul agent, nginx with its upstream file, a worker API, gogs) and a volume were removed by hand: succeeds and leaves nothing labelled", async () => {
+        // nginx holds the upstream file; worker2's API, gone, cannot deregister itself.
         docker("rm", "--force", name("worker1-consul"), name("nginx"), name("worker2-api"), name("gogs"));
         docker("volume", "rm", `${name("gogs")}-data`);
         await stack.destroy();

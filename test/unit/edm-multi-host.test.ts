@@ -15,7 +15,6 @@ const container = dockerTypes.container;
 const imageType = dockerTypes.image;
 const shipmentType = "pulumi-nodejs:dynamic/docker:ImageShipment";
 const upstreamType = "pulumi-nodejs:dynamic/nginx:ConfigFile";
-const registrationType = "pulumi-nodejs:dynamic/consul:AgentService";
 
 const hosts = {
     local: { bindAddress: "10.0.0.1" },
@@ -113,9 +112,9 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
         assert.strictEqual(api.WORKER_IP, "10.0.0.2");
         assert.strictEqual(api.GOGS_URL, "http://10.0.0.1:10080", "gogs at the master's address and published port");
         assert.strictEqual(api.WORKER_API_URL, "http://10.0.0.2:8833", "other workers forward to its published port");
-        const registration = named("edm-worker2-api-registration", registrationType).inputs;
-        assert.strictEqual(registration.agentUrl, "http://10.0.0.3:8512");
-        assert.strictEqual(registration.registration.Address, "10.0.0.3");
+        const registration = JSON.parse(envOf("edm-worker2-api").CONSUL_SERVICE);
+        assert.strictEqual(registration.Address, "10.0.0.3", "consul lists the API at its host's address");
+        assert.strictEqual(registration.Port, 8834, "and its published port");
     });
 
     it("binds THAT host's engine socket into the worker API and registrator (socketPath, default /var/run/docker.sock)", async () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { byType, dockerTypes, installMocks, named, recordingOptions, resetRecorded, settle, valueOf } from "../support/mocks";
+import { byType, dockerTypes, installMocks, named, recorded, recordingOptions, resetRecorded, settle, valueOf } from "../support/mocks";
 
 installMocks("test");
 const { createEdmPlatform, edmPlatformOutputs } = require("../../components/edm/platform") as typeof import("../../components/edm/platform");
@@ -7,7 +7,6 @@ const { EdmMaster, EdmWorker } = require("../../components/edm") as typeof impor
 const { Host } = require("../../components/core/host") as typeof import("../../components/core/host");
 
 const container = dockerTypes.container;
-const registrationType = "pulumi-nodejs:dynamic/consul:AgentService";
 const upstreamType = "pulumi-nodejs:dynamic/nginx:ConfigFile";
 
 async function deploy(args: Parameters<typeof createEdmPlatform>[1] = {}) {
@@ -53,16 +52,16 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         assert.strictEqual(outputs.consulUrl, "http://127.0.0.1:8500");
     });
 
-    it("registers each worker API through that worker's own consul agent, after the agent and the API are ready", async () => {
-        await deploy();
-        const registrations = byType(registrationType);
-        assert.deepStrictEqual(registrations.map((r) => r.name), ["edm-worker1-api-registration", "edm-worker2-api-registration"]);
-        const second = named("edm-worker2-api-registration", registrationType);
-        assert.strictEqual(second.inputs.agentUrl, "http://127.0.0.1:8512");
-        assert.strictEqual(second.inputs.registration.ID, "edm-worker-api-worker2");
-        assert.strictEqual(second.inputs.registration.Check.HTTP, "http://worker2-api:8833/health");
-        assert.deepStrictEqual(second.inputs.triggers, ["edm-worker2-consul-id"], "a new agent gets the registration again");
-        assert.deepStrictEqual(second.dependsOn, ["edm-worker2-consul", "edm-worker2-api"]);
+    it("hands each worker API its own consul registration, which it makes in its agent (no resource of Pulumi's), once the agent is ready", async () => {
+        const { platform } = await deploy();
+        assert.deepStrictEqual(recorded.filter((r) => r.type.includes("consul")).map((r) => r.type), [], "no registration resource");
+        const api = env("edm-worker2-api");
+        assert.strictEqual(api.CONSUL_HTTP_ADDR, "http://worker2-consul:8500", "its own agent");
+        const registration = JSON.parse(api.CONSUL_SERVICE);
+        assert.strictEqual(registration.ID, "edm-worker-api-worker2");
+        assert.strictEqual(registration.Check.HTTP, "http://worker2-api:8833/health");
+        assert.ok(named("edm-worker2-api", container).dependsOn.includes("edm-worker2-consul"), "the API starts once its agent is ready");
+        assert.strictEqual(await valueOf(platform.workers.worker2.consulServiceId), "edm-worker-api-worker2");
     });
 
     it("renders the nginx upstream from every worker and applies it to the running master nginx, not a new container", async () => {
@@ -109,7 +108,9 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         assert.strictEqual(api.inputs.labels["clusterlab.role"], "worker-api");
         assert.strictEqual(named("edm-worker1-registrator", container).inputs.labels["clusterlab.role"], "registrator");
         assert.ok(api.inputs.mounts.some((m: { source: string; target: string }) => m.source === "/var/run/docker.sock" && m.target === "/var/run/docker.sock"));
-        assert.deepStrictEqual(env("edm-worker1-api"), {
+        const { CONSUL_SERVICE: registration, ...plain } = env("edm-worker1-api");
+        assert.strictEqual(JSON.parse(registration).ID, "edm-worker-api-worker1");
+        assert.deepStrictEqual(plain, {
             CONSUL_HTTP_ADDR: "http://worker1-consul:8500", GOGS_URL: "http://gogs:3000", SERVICE_IGNORE: "true",
             WORKER_IP: "127.0.0.1", WORKER_API_URL: "http://worker1-api:8833", WORKER_NAME: "worker1",
         });

@@ -5,6 +5,7 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { KvStore } from "../../images/edm-worker-api/src/consul-kv";
+import { ConsulAgent, KeptRegistration, ServiceRegistration } from "../../images/edm-worker-api/src/consul-registration";
 import { endpointsOf, Instances, readiness, viewContainers } from "../../images/edm-worker-api/src/instances";
 import { CommandResult, Runner } from "../../images/edm-worker-api/src/runner";
 import { createServer, route } from "../../images/edm-worker-api/src/server";
@@ -71,11 +72,11 @@ function fakeTools(options: { missingRepo?: boolean; gogsDown?: boolean; buildFa
 
 interface Running { url: string; close(): Promise<void>; dataDir: string }
 
-async function startWorker(name: string, kv: KvStore, tools: ReturnType<typeof fakeTools>): Promise<Running> {
+async function startWorker(name: string, kv: KvStore, tools: ReturnType<typeof fakeTools>, registration = () => "passing"): Promise<Running> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "edm-api-test-"));
     const worker = { name, advertiseAddress: `10.0.0.${name.slice(-1)}`, apiUrl: "" };
     const instances = new Instances({ run: tools.run, httpStatus: tools.httpStatus, kv, worker, gogsUrl: "http://gogs:3000", dataDir, readyTimeoutMs: 5000, pollMs: 5 });
-    const server = createServer({ instances, kv, worker });
+    const server = createServer({ instances, kv, worker, registration });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     worker.apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return {
@@ -116,6 +117,17 @@ describe("EDM worker API (unit: real HTTP server, faked docker, git and consul)"
         return running;
     };
     const build = (w: Running, id = "app1") => call(w.url, "POST", `/instances/${id}/build`, JSON.stringify({ repository: "alice/app1" }));
+
+    it("answers /ready with 200 only while its consul registration's check passes, saying where it stands", async () => {
+        let state = "not registered yet";
+        const w = await startWorker("worker1", kv, fakeTools(), () => state);
+        workers.push(w);
+        assert.deepStrictEqual([(await call(w.url, "GET", "/ready")).status, (await call(w.url, "GET", "/ready")).json],
+            [503, { registration: "not registered yet", worker: "worker1" }]);
+        state = "passing";
+        assert.strictEqual((await call(w.url, "GET", "/ready")).status, 200);
+        assert.strictEqual((await call(w.url, "GET", "/health")).status, 200, "/health stays liveness: consul's check asks it");
+    });
 
     it("answers /health with its worker's name, and unknown paths and methods with 404 and 405", async () => {
         const w = await worker("worker1");
@@ -277,5 +289,81 @@ describe("EDM worker API pure helpers", () => {
         assert.deepStrictEqual(readiness(view("unhealthy")), { failed: "service web is unhealthy" });
         assert.strictEqual(readiness([]), "waiting");
         assert.deepStrictEqual(endpointsOf(view("healthy"), "127.0.0.1"), { "web:8080/tcp": "127.0.0.1:49153" });
+    });
+});
+
+describe("EDM worker API: its own consul registration, kept (unit: a consul agent played in memory)", () => {
+    const registration: ServiceRegistration = { ID: "edm-worker-api-worker1", Name: "edm-worker-api", Check: { HTTP: "http://worker1-api:8833/health" } };
+
+    /** An agent that keeps registrations in a map; `verdict` is the check's answer, `down` makes every call fail. */
+    function memoryAgent() {
+        const services = new Map<string, ServiceRegistration>();
+        const agent = {
+            services, verdict: 200, down: false, calls: [] as string[],
+            async serviceHealth(id: string) {
+                agent.calls.push(`health ${id}`);
+                if (agent.down) {
+                    throw new Error("connect ECONNREFUSED 172.18.0.4:8500");
+                }
+                return services.has(id) ? agent.verdict : 404;
+            },
+            async register(service: ServiceRegistration) {
+                agent.calls.push(`register ${service.ID}`);
+                services.set(service.ID, service);
+            },
+            async deregister(id: string) {
+                agent.calls.push(`deregister ${id}`);
+                if (agent.down) {
+                    throw new Error("connect ECONNREFUSED 172.18.0.4:8500");
+                }
+                services.delete(id);
+            },
+        };
+        return agent satisfies ConsulAgent;
+    }
+
+    it("registers where the agent has none, then only looks; registers again when an agent made anew has forgotten it", async () => {
+        const agent = memoryAgent();
+        const kept = new KeptRegistration(agent, registration, () => {});
+        assert.strictEqual(kept.state, "not registered yet");
+        assert.strictEqual(await kept.check(), "passing");
+        assert.deepStrictEqual(agent.services.get(registration.ID), registration);
+        agent.calls.length = 0;
+        assert.strictEqual(await kept.check(), "passing");
+        assert.deepStrictEqual(agent.calls, [`health ${registration.ID}`], "a registered service is only looked at");
+        agent.services.clear();
+        assert.strictEqual(await kept.check(), "passing");
+        assert.ok(agent.services.has(registration.ID), "registered again in the new agent");
+    });
+
+    it("reports consul's verdict (critical, warning) and an unreachable agent, and is ready again once the agent answers", async () => {
+        const agent = memoryAgent();
+        const kept = new KeptRegistration(agent, registration, () => {});
+        agent.verdict = 503;
+        assert.strictEqual(await kept.check(), "critical");
+        agent.verdict = 429;
+        assert.strictEqual(await kept.check(), "warning");
+        agent.down = true;
+        assert.strictEqual(await kept.check(), "agent unreachable");
+        agent.down = false;
+        agent.verdict = 200;
+        assert.strictEqual(await kept.check(), "passing");
+    });
+
+    it("deregisters on stop and looks no more; an agent already gone is no error", async () => {
+        const agent = memoryAgent();
+        const lines: string[] = [];
+        const kept = new KeptRegistration(agent, registration, (line) => lines.push(line));
+        kept.start(5);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        assert.ok(agent.services.has(registration.ID));
+        await kept.stop();
+        assert.ok(!agent.services.has(registration.ID));
+        const looked = agent.calls.length;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        assert.strictEqual(agent.calls.length, looked, "no look after stop");
+        agent.down = true;
+        await new KeptRegistration(agent, registration, (line) => lines.push(line)).stop();
+        assert.match(lines[lines.length - 1], /deregistering edm-worker-api-worker1: connect ECONNREFUSED/);
     });
 });

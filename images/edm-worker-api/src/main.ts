@@ -1,5 +1,6 @@
 import * as http from "http";
 import { consulKv } from "./consul-kv";
+import { consulAgent, KeptRegistration, ServiceRegistration } from "./consul-registration";
 import { Instances } from "./instances";
 import { runCommand } from "./runner";
 import { createServer } from "./server";
@@ -19,6 +20,8 @@ const worker = {
     apiUrl: required("WORKER_API_URL"),
 };
 const kv = consulKv(required("CONSUL_HTTP_ADDR"));
+const registration = new KeptRegistration(consulAgent(required("CONSUL_HTTP_ADDR")),
+    JSON.parse(required("CONSUL_SERVICE")) as ServiceRegistration, (line) => console.log(`edm-worker-api: ${line}`));
 const instances = new Instances({
     run: runCommand,
     httpStatus: (url) => new Promise((resolve, reject) => {
@@ -37,9 +40,19 @@ const instances = new Instances({
     pollMs: 250,
 });
 const port = Number(process.env.PORT ?? "8833");
-const server = createServer({ instances, kv, worker });
-server.listen(port, () => console.log(`edm-worker-api ${worker.name} listening on ${port}`));
-// PID 1 in its container: stop at once on SIGTERM (rule 16).
+const server = createServer({ instances, kv, worker, registration: () => registration.state });
+server.listen(port, () => {
+    console.log(`edm-worker-api ${worker.name} listening on ${port}`);
+    // Registered once it serves: consul's check asks /health at once.
+    registration.start(Number(process.env.CONSUL_RECHECK_SECONDS ?? "5") * 1000);
+});
+// PID 1 in its container: out of consul, then gone, within a second or two of SIGTERM (rule 16).
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.on(signal, () => process.exit(0));
+    process.on(signal, () => {
+        const deadline = setTimeout(() => process.exit(0), 2000);
+        void registration.stop().finally(() => {
+            clearTimeout(deadline);
+            process.exit(0);
+        });
+    });
 }

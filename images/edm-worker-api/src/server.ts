@@ -11,6 +11,8 @@ export interface ServerDeps {
     instances: Instances;
     kv: KvStore;
     worker: WorkerIdentity;
+    /** Where the API's own consul registration stands: `/ready` answers 200 only when it is passing. */
+    registration: () => string;
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -48,12 +50,15 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
     return value as Record<string, unknown>;
 }
 
-type Route = { kind: "health" } | { kind: "list" } | { kind: "instance"; id: string; action?: string };
+type Route = { kind: "health" } | { kind: "ready" } | { kind: "list" } | { kind: "instance"; id: string; action?: string };
 
-/** `/instances/<id>[/<action>]`, `/health`, `/`; undefined for any other path. Pure. */
+/** `/instances/<id>[/<action>]`, `/health`, `/ready`, `/`; undefined for any other path. Pure. */
 export function route(pathname: string): Route | undefined {
     if (pathname === "/health") {
         return { kind: "health" };
+    }
+    if (pathname === "/ready") {
+        return { kind: "ready" };
     }
     if (pathname === "/" || pathname === "/instances") {
         return { kind: "list" };
@@ -89,10 +94,15 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
         res.end(`${JSON.stringify(value)}\n`);
     };
     if (where === undefined) {
-        throw new HttpError(404, `no such path: ${url.pathname} (try /health, /instances, /instances/<id>/{build,start,stop})`);
+        throw new HttpError(404, `no such path: ${url.pathname} (try /health, /ready, /instances, /instances/<id>/{build,start,stop})`);
     }
     if (where.kind === "health") {
         return send(200, { status: "ok", worker: deps.worker.name });
+    }
+    if (where.kind === "ready") {
+        // Ready = serving (this answer) and in consul with a passing check: what load balancing needs.
+        const registration = deps.registration();
+        return send(registration === "passing" ? 200 : 503, { registration, worker: deps.worker.name });
     }
     if (where.kind === "list") {
         return send(200, { worker: deps.worker.name, instances: await deps.instances.list() });

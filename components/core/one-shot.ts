@@ -21,6 +21,8 @@ export interface OneShotArgs {
     env?: Record<string, pulumi.Input<string>>;
     /** Files written into the container before it runs. */
     files?: { path: string; content: pulumi.Input<string>; mode?: number }[];
+    /** Volumes of the cluster the step writes into (one a role also mounts), by mount path. */
+    volumes?: { volume: docker.Volume; containerPath: string }[];
     memoryMb: number;
     /** What must be ready before the step runs. */
     dependsOn?: pulumi.Resource[];
@@ -45,7 +47,7 @@ export function createOneShot(name: string, args: OneShotArgs, parent: pulumi.Re
         network: args.network.id,
         aliases: [],
         ports: [],
-        mounts: [],
+        mounts: (args.volumes ?? []).map((v) => ({ type: "volume" as const, source: v.volume.name, target: v.containerPath, readOnly: false })),
         files: (args.files ?? []).map((file) => ({ path: file.path, content: file.content, mode: file.mode ?? 0o644 })),
         init: false,
         privileged: false,

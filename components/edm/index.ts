@@ -1,13 +1,14 @@
-import type * as docker from "@pulumi/docker";
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
 import { Host } from "../core/host";
+import { dockerObjectName, renderLabelList, renderLabels } from "../core/labels";
+import { createOneShot } from "../core/one-shot";
 import { createDockerImage, shipClusterImage } from "../core/image";
 import { createDockerNetwork } from "../core/network";
 import { ImageSource } from "../core/schema";
 import { GeneratedPassword } from "../core/secrets";
 import { containerNamesOf, Service, ServicePort } from "../core/service";
-import { NginxConfigFile } from "./nginx-upstream";
 import {
     Backend,
     ConsulAdvertise,
@@ -19,7 +20,7 @@ import {
     renderRegistratorCommand,
     renderUpstream,
     renderWorkerApiRegistration,
-    upstreamPath,
+    upstreamFolder,
     workerApiPort,
     workerRoleNames,
 } from "./render";
@@ -57,8 +58,8 @@ export class EdmMaster extends pulumi.ComponentResource {
     /** Every role's container name, by role. */
     public readonly containerNames: pulumi.Output<Record<string, string>>;
     public readonly networkName: pulumi.Output<string>;
-    /** The upstream file the load balancer runs with, once `balance` was called. */
-    public upstream?: NginxConfigFile;
+    /** The step that installs the load balancer's upstream and has nginx reload it, once `balance` was called. */
+    public upstream?: docker.Container;
 
     /** What a worker needs to join: the engine, the network, the names of the master's roles. */
     public readonly platform: {
@@ -69,6 +70,9 @@ export class EdmMaster extends pulumi.ComponentResource {
         remoteGogsUrl?: string;
     };
     private readonly nginx: Service;
+    /** The folder nginx includes its upstream from, shared with the step that writes it. */
+    private readonly upstreamVolume: docker.Volume;
+    private readonly nginxImage: pulumi.Output<string>;
     private readonly images = new Map<string, { image: pulumi.Output<string>; built?: docker.RemoteImage }>();
     private readonly networks = new Map<string, docker.Network>();
 
@@ -131,9 +135,16 @@ export class EdmMaster extends pulumi.ComponentResource {
             volumes: [{ name: "data", containerPath: "/data" }],
             memoryMb: settings.memoryMb.gogs,
         });
+        const upstreamScope = { stack, cluster: name, role: "nginx-upstream" };
+        this.upstreamVolume = new docker.Volume(`${name}-nginx-upstream`, {
+            name: dockerObjectName(upstreamScope),
+            labels: renderLabelList(renderLabels(upstreamScope)),
+        }, { parent: this, provider: host.provider });
+        this.nginxImage = image("nginx", settings.nginxImage);
         this.nginx = role("nginx", {
-            image: image("nginx", settings.nginxImage),
+            image: this.nginxImage,
             ports: [{ name: "lb", internal: 80, external: settings.ports.loadBalancer, scheme: "http" }],
+            sharedVolumes: [{ volume: this.upstreamVolume, containerPath: upstreamFolder }],
             memoryMb: settings.memoryMb.nginx,
         });
 
@@ -197,26 +208,38 @@ export class EdmMaster extends pulumi.ComponentResource {
     }
 
     /**
-     * Puts the workers behind the load balancer: the upstream is rendered from them, written into
-     * the running nginx and reloaded. Call it once with every worker; a worker added to or
-     * removed from that list changes the file and reloads nginx, never restarts it.
+     * Puts the workers behind the load balancer: the upstream is rendered from them and installed
+     * by a one-shot container of the nginx image (`edm-apply-upstream`: `nginx -t`, then a reload
+     * the nginx container's watcher does). Call it once with every worker; a worker added to or
+     * removed from that list runs the step again and reloads nginx, never restarts it.
      */
-    balance(workers: readonly EdmWorker[]): NginxConfigFile {
+    balance(workers: readonly EdmWorker[]): docker.Container {
         if (this.upstream !== undefined) {
             throw new Error(`EdmMaster.balance was already called: pass every worker in one call`);
         }
         const backends: Backend[] = workers.map((worker) => worker.backend);
-        this.upstream = new NginxConfigFile(`${this.platform.cluster}-upstream`, {
-            // The whole engine block: a master on a TLS or ssh:// engine is reached as its containers are.
-            ...this.platform.host.engine,
-            container: this.nginx.containerName,
-            path: upstreamPath,
-            content: renderUpstream(backends),
-            // nginx resolves the workers' names at reload: a worker API made anew has a new address.
-            // The nginx container's own id too: the file lives in its layer, so an nginx made anew
-            // (new image, or removed by hand and recreated) starts without it until it is written again.
-            triggers: [this.nginx.container.id, ...workers.map((worker) => worker.api.container.id)],
-        }, { parent: this, dependsOn: [this.nginx, ...workers] });
+        const { stack, cluster, host, network } = this.platform;
+        const staged = "/run/edm/workers.conf";
+        this.upstream = createOneShot(`${cluster}-upstream`, {
+            scope: { stack, cluster, role: "nginx-upstream" },
+            host,
+            image: this.nginxImage,
+            // On the platform network: `nginx -t` resolves the workers' names as nginx will.
+            network,
+            command: ["/usr/local/bin/edm-apply-upstream", staged],
+            files: [{ path: staged, content: renderUpstream(backends) }],
+            volumes: [{ volume: this.upstreamVolume, containerPath: upstreamFolder }],
+            // nginx resolves the workers' names at reload: a worker API made anew has a new
+            // address, so the step runs again for it; and for an nginx made anew, which must
+            // answer this step's reload request itself.
+            env: {
+                ...registratorIgnore,
+                NGINX_CONTAINER: this.nginx.container.id,
+                WORKER_API_CONTAINERS: pulumi.all(workers.map((worker) => worker.api.container.id)).apply((ids) => ids.join(",")),
+            },
+            memoryMb: 64,
+            dependsOn: [this.nginx, ...workers],
+        }, this);
         return this.upstream;
     }
 }

@@ -3,7 +3,10 @@
 /** The worker API's port inside its container, as the seed has it. */
 export const workerApiPort = 8833;
 /** Where the upstream file goes in the nginx container; the image's nginx.conf includes it. */
-export const upstreamPath = "/etc/nginx/edm/workers.conf";
+/** Where nginx includes its upstream from (`*.conf`), a volume shared with the step that writes it. */
+export const upstreamFolder = "/etc/nginx/edm";
+/** The upstream file `edm-apply-upstream` installs there. */
+export const upstreamPath = `${upstreamFolder}/workers.conf`;
 /** The name workers and the load balancer reach each master role by, on the platform's network. */
 export const masterRoles = { consul: "consul", nginx: "nginx", gogs: "gogs" } as const;
 /** The consul service name the worker APIs are registered under. */

@@ -112,19 +112,19 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
                 await notPassing("worker1");
             },
             refresh: { delete: 1 },
-            // The container, and the upstream applied again (nginx resolves the new address at reload).
-            // The new API finds its registration kept by the agent, whose check finds the new
-            // container by its name on the platform network.
-            up: { create: 1, update: 1 },
+            // The container, and the upstream step run again (nginx resolves the new address at
+            // reload). The new API finds its registration kept by the agent, whose check finds the
+            // new container by its name on the platform network.
+            up: { create: 1, replace: 1 },
             works: () => working(),
         }));
 
-    it("EDM, the nginx load balancer removed by hand: up recreates it and writes its upstream into the new container", () =>
+    it("EDM, the nginx load balancer removed by hand: up recreates it, which finds its upstream on its volume, and the upstream step has it reload", () =>
         repairAfter(stack, "EDM", "nginx container removed", {
             inflict: () => docker("rm", "--force", name("nginx")),
-            // The upstream file lived in the removed container's layer: refresh sees it gone too.
-            refresh: { delete: 2 },
-            up: { create: 2 },
+            // The upstream file is on nginx's volume, which stays; the step runs again for the new nginx.
+            refresh: { delete: 1 },
+            up: { create: 1, replace: 1 },
             works: async () => {
                 assert.match(upstreamFile(), /server worker1-api:8833;[^\n]*\n\s*server worker2-api:8833;/);
                 await working();
@@ -203,7 +203,7 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
             meanwhile: () => notPassing("worker2"),
             works: () => working(),
             madeAnew: true,
-            alsoUpdated: 1,
+            alsoReplaced: 1,
         }));
 
     // The network gone; every container stopped and cut off. The upstream file cannot be looked at
@@ -211,10 +211,8 @@ describeFaults("EdmMaster + EdmWorker faults — consul 1.16.3, gogs (Gitea), ng
     it("EDM, the cluster network removed while its containers were stopped: up restores the network and every attachment", () =>
         networkRemovedWhileStopped(stack, "EDM", out.networkName, {
             containers: 9,
-            // The network; each container made anew on it (volumes stay); the upstream file replaced,
-            // that is written into the new nginx (its container input is unknown until that nginx
-            // exists, so Pulumi replaces it with its container). Each worker API registers itself
-            // in its new agent.
+            // The network; each container made anew on it (volumes stay), and the upstream step run
+            // again for the new nginx. Each worker API registers itself in its new agent.
             up: { create: 1, replace: 10 },
             works: () => working(),
         }));

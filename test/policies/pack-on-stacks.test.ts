@@ -45,8 +45,8 @@ describe("policy pack on the stacks' own programs (mocked engine)", () => {
         // the shared home and the server's database volumes, four containers, two registrations;
         // aurora: a network, four images, four volumes, five containers, two jobs; hadoop: a
         // network, two images, four volumes, seven containers, the HDFS folders; edm: a network,
-        // five images, six volumes, nine containers.
-        assert.strictEqual(resources.length, 76);
+        // five images, seven volumes (one nginx's upstream), nine containers, the upstream step.
+        assert.strictEqual(resources.length, 78);
         assert.deepStrictEqual(mandatory, []);
         // The aurora agent drives the host's Docker engine (docker containerizer, docker-compose),
         // and so do EDM's registrators and worker APIs: allowed for those roles, and the advisory

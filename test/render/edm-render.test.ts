@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { renderApplyScript } from "../../components/edm/nginx-upstream";
 import {
     renderConsulClientCommand,
     renderConsulServerCommand,
@@ -54,13 +53,5 @@ describe("EDM render functions", () => {
                 Timeout: "3s",
             },
         });
-    });
-
-    it("applies an nginx file by testing it first and putting the previous one back when the test fails", () => {
-        const script = renderApplyScript("/etc/nginx/edm/workers.conf");
-        const lines = script.split("\n");
-        assert.strictEqual(lines[lines.length - 1], "nginx -s reload", "a reload, never a restart");
-        assert.ok(lines.indexOf("cat > '/etc/nginx/edm/workers.conf'") < lines.findIndex((l) => l.includes("nginx -t")));
-        assert.match(script, /mv '\/etc\/nginx\/edm\/workers.conf.previous' '\/etc\/nginx\/edm\/workers.conf'; .*exit 1/);
     });
 });

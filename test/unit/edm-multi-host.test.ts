@@ -14,7 +14,6 @@ const { portClashes } = require("../../components/core/placement") as typeof imp
 const container = dockerTypes.container;
 const imageType = dockerTypes.image;
 const shipmentType = "pulumi-nodejs:dynamic/docker:ImageShipment";
-const upstreamType = "pulumi-nodejs:dynamic/nginx:ConfigFile";
 
 const hosts = {
     local: { bindAddress: "10.0.0.1" },
@@ -49,7 +48,7 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
         const outputs = await deploy({ edm: edm() });
         const engineOf = Object.fromEntries(byType(container).map((c) => [c.inputs.name, c.inputs.dockerHost ?? "local"]));
         assert.deepStrictEqual(engineOf, {
-            "test-edm-consul": "local", "test-edm-gogs": "local", "test-edm-nginx": "local",
+            "test-edm-consul": "local", "test-edm-gogs": "local", "test-edm-nginx": "local", "test-edm-nginx-upstream": "local",
             "test-edm-worker1-consul": "tcp://10.0.0.2:2375", "test-edm-worker1-registrator": "tcp://10.0.0.2:2375", "test-edm-worker1-api": "tcp://10.0.0.2:2375",
             "test-edm-worker2-consul": "ssh://root@10.0.0.3", "test-edm-worker2-registrator": "ssh://root@10.0.0.3", "test-edm-worker2-api": "ssh://root@10.0.0.3",
             "test-edm-worker3-consul": "tcp://10.0.0.2:2375", "test-edm-worker3-registrator": "tcp://10.0.0.2:2375", "test-edm-worker3-api": "tcp://10.0.0.2:2375",
@@ -128,7 +127,7 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
 
     it("nginx reaches remote workers at their host's address and published port, a worker beside it by its alias (golden edm-upstream-remote.conf)", async () => {
         await deploy({ edm: edm({ workerHosts: undefined, workers: [{ name: "worker1", host: "h2" }, { name: "worker2", host: "h3" }, { name: "worker3" }] }) });
-        const content = named("edm-upstream", upstreamType).inputs.content as string;
+        const content = named("edm-upstream", container).inputs.files[0].content as string;
         const golden = fs.readFileSync(path.join(__dirname, "..", "render", "golden", "edm-upstream-remote.conf"), "utf8");
         assert.strictEqual(content, golden);
         assert.strictEqual(content, renderUpstream([

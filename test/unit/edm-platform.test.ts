@@ -7,7 +7,6 @@ const { EdmMaster, EdmWorker } = require("../../components/edm") as typeof impor
 const { Host } = require("../../components/core/host") as typeof import("../../components/core/host");
 
 const container = dockerTypes.container;
-const upstreamType = "pulumi-nodejs:dynamic/nginx:ConfigFile";
 
 async function deploy(args: Parameters<typeof createEdmPlatform>[1] = {}) {
     resetRecorded();
@@ -25,7 +24,7 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
     it("puts consul, nginx and gogs on the master and a consul client, registrator and API on each worker, all on one network", async () => {
         await deploy();
         assert.deepStrictEqual(byType(container).map((c) => c.inputs.name).sort(), [
-            "test-edm-consul", "test-edm-gogs", "test-edm-nginx",
+            "test-edm-consul", "test-edm-gogs", "test-edm-nginx", "test-edm-nginx-upstream",
             "test-edm-worker1-api", "test-edm-worker1-consul", "test-edm-worker1-registrator",
             "test-edm-worker2-api", "test-edm-worker2-consul", "test-edm-worker2-registrator",
         ]);
@@ -64,15 +63,23 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         assert.strictEqual(await valueOf(platform.workers.worker2.consulServiceId), "edm-worker-api-worker2");
     });
 
-    it("renders the nginx upstream from every worker and applies it to the running master nginx, not a new container", async () => {
+    it("renders the nginx upstream from every worker and installs it with a one-shot step on nginx's volume, not a new nginx", async () => {
         await deploy({ workers: 3 });
-        const upstream = named("edm-upstream", upstreamType);
-        assert.strictEqual(upstream.inputs.container, "test-edm-nginx");
-        assert.strictEqual(upstream.inputs.path, "/etc/nginx/edm/workers.conf");
-        assert.deepStrictEqual([...upstream.inputs.content.matchAll(/server (\S+);/g)].map((m: RegExpMatchArray) => m[1]),
+        const upstream = named("edm-upstream", container);
+        assert.deepStrictEqual(upstream.inputs.command, ["/usr/local/bin/edm-apply-upstream", "/run/edm/workers.conf"]);
+        assert.strictEqual(upstream.inputs.image, named("edm-nginx", container).inputs.image, "nginx's own image: its nginx -t");
+        assert.strictEqual(upstream.inputs.labels["clusterlab.one-shot"], "true");
+        assert.strictEqual(upstream.raw!.attach, true, "up waits for it to end, and fails with it");
+        const [file] = upstream.inputs.files;
+        assert.strictEqual(file.path, "/run/edm/workers.conf");
+        assert.deepStrictEqual([...file.content.matchAll(/server (\S+);/g)].map((m: RegExpMatchArray) => m[1]),
             ["worker1-api:8833", "worker2-api:8833", "worker3-api:8833"]);
-        assert.deepStrictEqual(upstream.inputs.triggers, ["edm-nginx-id", "edm-worker1-api-id", "edm-worker2-api-id", "edm-worker3-api-id"],
-            "written again into an nginx made anew, and reloaded when a worker API is made anew");
+        const volume = { type: "volume", source: "test-edm-nginx-upstream", target: "/etc/nginx/edm", readOnly: false };
+        assert.deepStrictEqual(upstream.inputs.mounts, [volume]);
+        assert.deepStrictEqual(named("edm-nginx", container).inputs.mounts, [volume]);
+        assert.strictEqual(env("edm-upstream").NGINX_CONTAINER, "edm-nginx-id", "run again for an nginx made anew");
+        assert.strictEqual(env("edm-upstream").WORKER_API_CONTAINERS, "edm-worker1-api-id,edm-worker2-api-id,edm-worker3-api-id",
+            "and when a worker API is made anew: nginx resolves its new address at the reload");
         assert.deepStrictEqual(upstream.dependsOn, ["edm-nginx", "edm-worker1", "edm-worker2", "edm-worker3"]);
         assert.ok(!JSON.stringify(named("edm-nginx", container).inputs).includes("worker"), "the nginx container knows no worker");
     });
@@ -81,7 +88,8 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         await deploy({ workers: 3 });
         const before = new Map(byType(container).map((c) => [c.name, JSON.stringify(c.inputs)]));
         await deploy({ workers: [{ name: "worker1" }, { name: "worker3" }] });
-        for (const c of byType(container)) {
+        // All but the upstream step, which runs again for the new list.
+        for (const c of byType(container).filter((c) => c.name !== "edm-upstream")) {
             assert.strictEqual(JSON.stringify(c.inputs), before.get(c.name), `${c.name} changed`);
         }
         assert.ok(!byType(container).some((c) => c.name.startsWith("edm-worker2")));

@@ -105,7 +105,7 @@ describe("multi-server stack (unit, mocked engine)", () => {
             "test-wraxl-redis": "local", "test-wraxl-scheduler": "local",
             "test-oar-server": "tcp://10.213.0.2:2375", "test-oar-frontend": "tcp://10.213.0.2:2375",
             "test-oar-node1": "tcp://10.213.0.2:2375", "test-oar-node2": "ssh://root@10.213.0.3", "test-oar-node3": "tcp://10.213.0.2:2375",
-            "test-edm-consul": "local", "test-edm-gogs": "local", "test-edm-nginx": "local",
+            "test-edm-consul": "local", "test-edm-gogs": "local", "test-edm-nginx": "local", "test-edm-nginx-upstream": "local",
             "test-edm-worker1-api": "tcp://10.213.0.2:2375", "test-edm-worker1-consul": "tcp://10.213.0.2:2375", "test-edm-worker1-registrator": "tcp://10.213.0.2:2375",
             "test-edm-worker2-api": "ssh://root@10.213.0.3", "test-edm-worker2-consul": "ssh://root@10.213.0.3", "test-edm-worker2-registrator": "ssh://root@10.213.0.3",
             "test-hadoop-namenode": "local", "test-hadoop-resourcemanager": "local", "test-hadoop-historyserver": "local", "test-hadoop-client": "local",

@@ -172,8 +172,8 @@ export async function repairAfter(stack: TestStack, kind: string, fault: string,
 export async function stoppedByHand(stack: TestStack, kind: string, fault: string, container: string,
     steps: {
         meanwhile?: () => void | Promise<void>; works: () => void | Promise<void>; madeAnew?: boolean;
-        /** What `up` changes besides the container, where something follows it (EDM's upstream file follows a worker API). */
-        alsoUpdated?: number;
+        /** What `up` makes anew besides the container, where a step follows it (EDM's upstream step follows a worker API). */
+        alsoReplaced?: number;
     }): Promise<void> {
     const id = docker("inspect", "--format", "{{.Id}}", container);
     await repairAfter(stack, kind, fault, {
@@ -186,8 +186,8 @@ export async function stoppedByHand(stack: TestStack, kind: string, fault: strin
         },
         refresh: { update: 1 },
         up: steps.madeAnew
-            ? { replace: 1, ...(steps.alsoUpdated === undefined ? {} : { update: steps.alsoUpdated }) }
-            : { update: 1 + (steps.alsoUpdated ?? 0) },
+            ? { replace: 1 + (steps.alsoReplaced ?? 0) }
+            : { update: 1, ...(steps.alsoReplaced === undefined ? {} : { replace: steps.alsoReplaced }) },
         works: async () => {
             if (steps.madeAnew) {
                 assert.notStrictEqual(docker("inspect", "--format", "{{.Id}}", container), id, "a new container, under the same name");

@@ -264,7 +264,14 @@ describeFaults(`${kind} faults — real Hadoop 3.4.2 on a real engine, 2 datanod
                 () => containersOf(stack.name).some((c) => c.name === container(newDatanode)));
             const up = changesOf((await stack.up()).summary.resourceChanges);
             assert.deepStrictEqual(changesOf((await stack.preview({ expectNoChanges: true })).changeSummary), {});
-            assert.ok(allHealthy(stack.name, roles()), JSON.stringify(containersOf(stack.name)));
+            // Every role healthy, within a bound: with five datanodes' JVMs and the rest on two
+            // cores, one untouched by the fault was once seen unhealthy for a moment just after
+            // this up (its checks' 2 s requests timing out); converged is what the repair owes.
+            const unhealthyAfterUp = allHealthy(stack.name, roles()) ? "" : JSON.stringify(containersOf(stack.name));
+            await eventually("every role healthy", 90, () => allHealthy(stack.name, roles()));
+            if (unhealthyAfterUp !== "") {
+                console.log(`      not every role was healthy at once after the up: ${unhealthyAfterUp}`);
+            }
             await everyDatanodeLive();
             hdfsWorks();
             report(kind, `up interrupted by ${signal}`, started, `recover.sh, then up: ${describeChanges(up)}`);

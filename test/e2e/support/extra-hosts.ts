@@ -1,6 +1,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { record } from "./run-records";
 import { repoRoot } from "./toolchain";
 
 const script = path.join(repoRoot, "scripts", "extra-hosts.sh");
@@ -81,8 +82,13 @@ let startedByThisProcess = false;
 export function borrowExtraHosts(): ExtraHosts {
     if (!startedByThisProcess && !extraHostsUp() && process.env.CLUSTERLAB_KEEP_EXTRA_HOSTS !== "1") {
         startedByThisProcess = true;
+        // Recorded, so that a run killed before its exit hook has them stopped by the next (reaper.ts).
+        const release = record("extra-hosts", { kind: "extra-hosts" });
         // `exit` runs synchronous code only, which stopExtraHosts is (the script stops both engines).
-        process.once("exit", () => stopExtraHosts());
+        process.once("exit", () => {
+            stopExtraHosts();
+            release();
+        });
     }
     return startExtraHosts();
 }

@@ -3,6 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { record } from "./run-records";
 import { docker, prepareToolchain, repoRoot } from "./toolchain";
 
 /** Containers, networks and volumes that carry a stack's label: what destroy must leave at zero. */
@@ -67,6 +68,8 @@ export class TestStack {
     /** What the CLI needs to work on this stack: its backend and passphrase. */
     public readonly env: Record<string, string>;
     private stack?: automation.Stack;
+    /** Forgets the record that lets a later run reap this stack should this run be killed. */
+    private releaseRecord = () => {};
 
     constructor(kind: string, prefix = "e2e") {
         this.name = `${prefix}-${kind}-${crypto.randomBytes(3).toString("hex")}`;
@@ -78,6 +81,7 @@ export class TestStack {
     }
 
     async init(clusters: Record<string, unknown>): Promise<void> {
+        this.recordOwnership();
         this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: repoRoot }, {
             envVars: this.env,
         });
@@ -90,11 +94,17 @@ export class TestStack {
      * the way `pulumi up --stack <file>` would. The copy goes with `dispose()`.
      */
     async initFromStackFile(file: string): Promise<void> {
+        this.recordOwnership();
         const stacks = path.join(repoRoot, "stacks");
         fs.copyFileSync(path.join(stacks, `Pulumi.${file}.yaml`), this.stackFilePath());
         this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: repoRoot }, {
             envVars: this.env,
         });
+    }
+
+    /** Before anything of the stack exists: a run killed from here on leaves it to the next run's reaper. */
+    private recordOwnership(): void {
+        this.releaseRecord = record(this.name, { kind: "stack", stack: this.name, backendDir: this.backendDir, stackFile: this.stackFilePath() });
     }
 
     /** Where the CLI keeps this stack's config: `stacks/Pulumi.<name>.yaml` (the project's stackConfigDir). */
@@ -145,6 +155,7 @@ export class TestStack {
         }
         fs.rmSync(this.backendDir, { recursive: true, force: true });
         fs.rmSync(this.stackFilePath(), { force: true });
+        this.releaseRecord();
     }
 
     private workspaceStack(): automation.Stack {

@@ -1,5 +1,6 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { reapAbandonedRuns } from "./reaper";
 
 export const repoRoot = path.resolve(__dirname, "..", "..", "..");
 
@@ -10,7 +11,8 @@ let prepared = false;
 
 /**
  * Runs scripts/toolchain.sh once per process (engine, base image, Pulumi CLI and plugins) and
- * takes its exports into this process, so the Automation API finds the built CLI and plugins.
+ * takes its exports into this process, so the Automation API finds the built CLI and plugins;
+ * then reaps what earlier runs that were killed left behind (reaper.ts).
  * Fails loudly, with the script's own output, when any part cannot be set up.
  */
 export function prepareToolchain(): void {
@@ -35,6 +37,8 @@ export function prepareToolchain(): void {
     }
     prepared = true;
     console.log(`    toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    // With the engine up: before this run makes anything, what killed runs left goes.
+    reapAbandonedRuns();
 }
 
 /** Runs docker with arguments and returns its stdout, trimmed. */

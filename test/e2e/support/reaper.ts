@@ -1,0 +1,123 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ownerAlive, readRecords, RunRecord } from "./run-records";
+
+// Removes what test runs that no longer exist left behind: each suite calls it before it makes
+// anything, once per process, and `.ci/run` before the tests. For a stack whose owner is gone:
+// its processes (a `pulumi up` outlives the mocha that started it, and holds ports), the Docker
+// objects with its label on every engine, its backend and its stack file. Extra hosts a dead run
+// started are stopped.
+
+// The extra hosts through their script, not extra-hosts.ts: that module reaps before it starts them.
+const extraHostsScript = path.resolve(__dirname, "..", "..", "..", "scripts", "extra-hosts.sh");
+const extraHosts = (...args: string[]) => execFileSync("bash", [extraHostsScript, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const dockerOn = (endpoint: string, ...args: string[]) => execFileSync("docker", ["-H", endpoint, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+
+/** Each engine a test stack may have used: the local one, and the extra hosts' when they run. */
+function engines(): string[] {
+    const local = "unix:///var/run/docker.sock";
+    const up = extraHosts("status").split("\n").filter((line) => line.endsWith(" up")).length === 2;
+    if (!up) {
+        return [local];
+    }
+    const env = Object.fromEntries(extraHosts("env").trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+    return [local, env.HOST2_DOCKER, `unix://${env.HOST3_SOCKET}`];
+}
+
+/** Processes whose environment names the backend: the CLI, its language host and its plugins. */
+export function processesOnBackend(backendDir: string): number[] {
+    const marker = `PULUMI_BACKEND_URL=file://${backendDir}`;
+    return fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
+        if (pid === process.pid) {
+            return false;
+        }
+        try {
+            return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker);
+        } catch {
+            return false; // gone meanwhile, or not ours to read
+        }
+    });
+}
+
+/** Containers (forced), networks and volumes with the stack's label on one engine. */
+function removeLabelled(endpoint: string, stack: string): string[] {
+    const filter = `label=clusterlab.stack=${stack}`;
+    const list = (...args: string[]) => dockerOn(endpoint, ...args, "--filter", filter).split("\n").filter((line) => line !== "");
+    const removed: string[] = [];
+    for (const [kind, listing, remove] of [
+        ["container", ["ps", "-aq"], ["rm", "--force", "--volumes"]],
+        ["network", ["network", "ls", "-q"], ["network", "rm"]],
+        ["volume", ["volume", "ls", "-q"], ["volume", "rm", "--force"]],
+    ] as const) {
+        const ids = list(...listing);
+        if (ids.length > 0) {
+            dockerOn(endpoint, ...remove, ...ids);
+            removed.push(`${ids.length} ${kind}(s)`);
+        }
+    }
+    return removed;
+}
+
+function reapStack(record: Extract<RunRecord, { kind: "stack" }>): string {
+    const killed = processesOnBackend(record.backendDir);
+    for (const pid of killed) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
+    // Gone before the objects are removed: a dying `up` must not make one after the removal.
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    for (const deadline = Date.now() + 10_000; processesOnBackend(record.backendDir).length > 0 && Date.now() < deadline;) {
+        Atomics.wait(sleep, 0, 0, 100);
+    }
+    const removed = engines().flatMap((endpoint) => {
+        try {
+            return removeLabelled(endpoint, record.stack);
+        } catch (error) {
+            return [`(${endpoint}: ${(error as Error).message.split("\n")[0]})`];
+        }
+    });
+    fs.rmSync(record.backendDir, { recursive: true, force: true });
+    fs.rmSync(record.stackFile, { force: true });
+    return `stack ${record.stack} of pid ${record.pid}: ${killed.length} process(es) killed, ${removed.join(", ") || "no Docker object"} removed`;
+}
+
+let reaped = false;
+
+/** Reaps every record whose owner is gone, once per process; returns what it did, one line each. */
+export function reapAbandonedRuns(log: (line: string) => void = (line) => console.log(`      reaper: ${line}`)): string[] {
+    if (reaped) {
+        return [];
+    }
+    reaped = true;
+    return reapNow(log);
+}
+
+/** Reaps every record whose owner is gone, now (a test's second look). */
+export function reapNow(log: (line: string) => void = () => {}): string[] {
+    const done: string[] = [];
+    // Stacks first: their objects on the extra hosts go while those still run.
+    const abandoned = readRecords().filter(({ record }) => !ownerAlive(record))
+        .sort((a, b) => Number(a.record.kind === "extra-hosts") - Number(b.record.kind === "extra-hosts"));
+    for (const { file, record } of abandoned) {
+        if (record.kind === "stack") {
+            done.push(reapStack(record));
+        } else {
+            extraHosts("stop");
+            done.push(`extra hosts started by pid ${record.pid}: stopped`);
+        }
+        fs.rmSync(file, { force: true });
+    }
+    done.forEach(log);
+    return done;
+}
+
+if (require.main === module) {
+    const done = reapAbandonedRuns((line) => console.log(`reaper: ${line}`));
+    if (done.length === 0) {
+        console.log("reaper: nothing left by an earlier run");
+    }
+}

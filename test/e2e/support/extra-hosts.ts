@@ -2,9 +2,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { record } from "./run-records";
-import { repoRoot } from "./toolchain";
 
-const script = path.join(repoRoot, "scripts", "extra-hosts.sh");
+// By its path from here, not toolchain.ts's repoRoot: toolchain.ts runs the reaper, which uses this module.
+const script = path.resolve(__dirname, "..", "..", "..", "scripts", "extra-hosts.sh");
 
 /** What scripts/extra-hosts.sh reports: each host's tcp endpoint, address and local socket, and the ssh host's key. */
 export interface ExtraHosts {
@@ -19,6 +19,11 @@ export interface ExtraHosts {
 /** Starts (idempotently) the second and third Docker engines in their own network namespaces; returns how to reach them. */
 export function startExtraHosts(): ExtraHosts {
     execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "ignore", "inherit"] });
+    return readExtraHosts();
+}
+
+/** How to reach the extra hosts, as the script reports them (they need not be running). */
+export function readExtraHosts(): ExtraHosts {
     const env = Object.fromEntries(execFileSync("bash", [script, "env"], { encoding: "utf8" }).trim().split("\n")
         .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
     return {

@@ -1,6 +1,5 @@
-import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as path from "path";
+import { dockerOn, extraHostsUp, readExtraHosts, stopExtraHosts, testEngines } from "./extra-hosts";
 import { ownerAlive, readRecords, RunRecord } from "./run-records";
 
 // Removes what test runs that no longer exist left behind: each suite calls it before it makes
@@ -9,20 +8,9 @@ import { ownerAlive, readRecords, RunRecord } from "./run-records";
 // objects with its label on every engine, its backend and its stack file. Extra hosts a dead run
 // started are stopped.
 
-// The extra hosts through their script, not extra-hosts.ts: that module reaps before it starts them.
-const extraHostsScript = path.resolve(__dirname, "..", "..", "..", "scripts", "extra-hosts.sh");
-const extraHosts = (...args: string[]) => execFileSync("bash", [extraHostsScript, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-const dockerOn = (endpoint: string, ...args: string[]) => execFileSync("docker", ["-H", endpoint, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-
 /** Each engine a test stack may have used: the local one, and the extra hosts' when they run. */
 function engines(): string[] {
-    const local = "unix:///var/run/docker.sock";
-    const up = extraHosts("status").split("\n").filter((line) => line.endsWith(" up")).length === 2;
-    if (!up) {
-        return [local];
-    }
-    const env = Object.fromEntries(extraHosts("env").trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
-    return [local, env.HOST2_DOCKER, `unix://${env.HOST3_SOCKET}`];
+    return extraHostsUp() ? Object.values(testEngines(readExtraHosts())) : ["unix:///var/run/docker.sock"];
 }
 
 /** Processes whose environment names the backend: the CLI, its language host and its plugins. */
@@ -106,7 +94,9 @@ export function reapNow(log: (line: string) => void = () => {}): string[] {
         if (record.kind === "stack") {
             done.push(reapStack(record));
         } else {
-            extraHosts("stop");
+            if (extraHostsUp()) {
+                stopExtraHosts();
+            }
             done.push(`extra hosts started by pid ${record.pid}: stopped`);
         }
         fs.rmSync(file, { force: true });

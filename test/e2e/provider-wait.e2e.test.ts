@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { destroyAndRemove, labelledLeftovers } from "./support/lifecycle";
+import { record } from "./support/run-records";
 import { e2eOptOut, prepareToolchain } from "./support/toolchain";
 
 const describeE2e = e2eOptOut ? describe.skip : describe;
@@ -13,15 +14,19 @@ const describeE2e = e2eOptOut ? describe.skip : describe;
 /** Docker's healthcheck of both cases: it never passes, and says why on its output. */
 const failingHealthcheck = { tests: ["CMD-SHELL", "echo not-ready-because-test; exit 1"], interval: "1s", retries: 2, startPeriod: "0s" };
 
+/** The suite's program: one docker.Container from the stack's `container` config. */
+const program = path.join(__dirname, "programs", "one-container");
+
 /**
- * A throwaway stack of an inline program with one `docker.Container` (on an explicit provider for
- * the local engine), on a file backend of its own. `dispose()` destroys what is left and removes
- * the stack, its backend and the workspace folder.
+ * A throwaway stack of the one-container program, on a file backend of its own and recorded for
+ * the reaper (a killed run's container goes with the next run). `dispose()` destroys what is left
+ * and removes the stack, its backend and its stack file.
  */
 class ContainerStack {
     public readonly name = `e2e-wait-${crypto.randomBytes(3).toString("hex")}`;
     private readonly backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterlab-e2e-wait-"));
     private stack?: automation.Stack;
+    private releaseRecord = () => {};
 
     constructor(private readonly container: (stackName: string) => Omit<docker.ContainerArgs, "labels">) {}
 
@@ -31,17 +36,12 @@ class ContainerStack {
     }
 
     async init(): Promise<void> {
-        const program = async () => {
-            const provider = new docker.Provider("local", { host: "unix:///var/run/docker.sock" });
-            new docker.Container("container", {
-                ...this.container(this.name),
-                labels: [{ label: "clusterlab.stack", value: this.name }],
-            }, { provider });
-        };
-        this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, projectName: "clusterlab-provider-wait", program }, {
-            projectSettings: { name: "clusterlab-provider-wait", runtime: "nodejs", backend: { url: `file://${this.backendDir}` } },
-            envVars: { PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex") },
+        const stackFile = path.join(program, `Pulumi.${this.name}.yaml`);
+        this.releaseRecord = record(this.name, { kind: "stack", stack: this.name, backendDir: this.backendDir, stackFile });
+        this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: program }, {
+            envVars: { PULUMI_BACKEND_URL: `file://${this.backendDir}`, PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex") },
         });
+        await this.stack.setConfig("container", { value: JSON.stringify(this.container(this.name)) });
     }
 
     /** Runs `up`, which must fail, and returns its error's text and how long it took. */
@@ -82,11 +82,11 @@ class ContainerStack {
 
     async dispose(): Promise<void> {
         if (this.stack !== undefined) {
-            await destroyAndRemove(this.stack);
-            // The temporary folder the Automation API made for the inline program's Pulumi.yaml.
-            fs.rmSync(this.stack.workspace.workDir, { recursive: true, force: true });
+            await destroyAndRemove(this.stack, this.backendDir);
         }
         fs.rmSync(this.backendDir, { recursive: true, force: true });
+        fs.rmSync(path.join(program, `Pulumi.${this.name}.yaml`), { force: true });
+        this.releaseRecord();
     }
 
     private workspaceStack(): automation.Stack {

@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { labelledLeftovers } from "./support/lifecycle";
 import { eventually } from "./support/poll";
-import { processesOnBackend, reapNow } from "./support/reaper";
+import { processesOnBackend } from "./support/backend-processes";
+import { reapNow } from "./support/reaper";
 import { readRecords } from "./support/run-records";
 import { docker, e2eOptOut, prepareToolchain, repoRoot } from "./support/toolchain";
 

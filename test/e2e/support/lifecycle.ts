@@ -3,6 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { stopProcessesOnBackend } from "./backend-processes";
 import { record } from "./run-records";
 import { docker, prepareToolchain, repoRoot } from "./toolchain";
 
@@ -47,13 +48,21 @@ export function diagnoseContainers(stack: string): string {
     return reports.join("\n");
 }
 
-/** Destroys what a test stack left and removes the stack; a failure is reported, not thrown, so cleanup after a failed test goes on. */
-export async function destroyAndRemove(stack: automation.Stack): Promise<void> {
+/**
+ * Destroys what a test stack left and removes the stack; a failure is reported, not thrown, so
+ * cleanup after a failed test goes on. Then stops what still runs on its backend: plugins an
+ * interrupted `up` left (they would otherwise outlive the run with parent 1).
+ */
+export async function destroyAndRemove(stack: automation.Stack, backendDir: string): Promise<void> {
     try {
         await stack.destroy();
         await stack.workspace.removeStack(stack.name);
     } catch (error) {
         console.error(`cleanup of ${stack.name} failed: ${(error as Error).message}`);
+    }
+    const stopped = stopProcessesOnBackend(backendDir);
+    if (stopped.length > 0) {
+        console.log(`      cleanup of ${stack.name}: stopped ${stopped.length} process(es) an interrupted pulumi left: ${stopped.join(" ")}`);
     }
 }
 
@@ -151,7 +160,7 @@ export class TestStack {
     /** Destroys whatever is left and removes the stack and its backend; safe after a failure. */
     async dispose(): Promise<void> {
         if (this.stack !== undefined) {
-            await destroyAndRemove(this.stack);
+            await destroyAndRemove(this.stack, this.backendDir);
         }
         fs.rmSync(this.backendDir, { recursive: true, force: true });
         fs.rmSync(this.stackFilePath(), { force: true });

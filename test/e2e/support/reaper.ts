@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { stopProcessesOnBackend } from "./backend-processes";
 import { dockerOn, extraHostsUp, readExtraHosts, stopExtraHosts, testEngines } from "./extra-hosts";
 import { ownerAlive, readRecords, RunRecord } from "./run-records";
 
@@ -11,21 +12,6 @@ import { ownerAlive, readRecords, RunRecord } from "./run-records";
 /** Each engine a test stack may have used: the local one, and the extra hosts' when they run. */
 function engines(): string[] {
     return extraHostsUp() ? Object.values(testEngines(readExtraHosts())) : ["unix:///var/run/docker.sock"];
-}
-
-/** Processes whose environment names the backend: the CLI, its language host and its plugins. */
-export function processesOnBackend(backendDir: string): number[] {
-    const marker = `PULUMI_BACKEND_URL=file://${backendDir}`;
-    return fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
-        if (pid === process.pid) {
-            return false;
-        }
-        try {
-            return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker);
-        } catch {
-            return false; // gone meanwhile, or not ours to read
-        }
-    });
 }
 
 /** Containers (forced), networks and volumes with the stack's label on one engine. */
@@ -48,19 +34,8 @@ function removeLabelled(endpoint: string, stack: string): string[] {
 }
 
 function reapStack(record: Extract<RunRecord, { kind: "stack" }>): string {
-    const killed = processesOnBackend(record.backendDir);
-    for (const pid of killed) {
-        try {
-            process.kill(pid, "SIGKILL");
-        } catch {
-            // already gone
-        }
-    }
     // Gone before the objects are removed: a dying `up` must not make one after the removal.
-    const sleep = new Int32Array(new SharedArrayBuffer(4));
-    for (const deadline = Date.now() + 10_000; processesOnBackend(record.backendDir).length > 0 && Date.now() < deadline;) {
-        Atomics.wait(sleep, 0, 0, 100);
-    }
+    const killed = stopProcessesOnBackend(record.backendDir);
     const removed = engines().flatMap((endpoint) => {
         try {
             return removeLabelled(endpoint, record.stack);

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { processesOnBackend } from "../../e2e/support/backend-processes";
 import { changesOf, TestStack } from "../../e2e/support/lifecycle";
 import { eventually } from "../../e2e/support/poll";
 import { docker, repoRoot } from "../../e2e/support/toolchain";
@@ -10,6 +11,15 @@ import { oneShotLabel } from "../../../components/core/labels";
 // What the fault suites share: the stack's
 // containers as the engine shows them, the CLI run as a user runs it (so it can be interrupted),
 // scripts/recover.sh, the engine restart, and the one-line report per fault.
+
+/** A process's command line, as ps shows it. */
+function commandLine(pid: number): string {
+    try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+    } catch {
+        return "(gone)";
+    }
+}
 
 /** Every role container with the stack's label, running or not, with Docker's status line. */
 export function containersOf(stack: string): { name: string; status: string }[] {
@@ -89,9 +99,12 @@ export async function interruptUpAndRecover(stack: TestStack, signal: "SIGINT" |
         cwd: repoRoot, env: { ...process.env, ...stack.env }, stdio: ["ignore", "pipe", "pipe"],
     }));
     assert.strictEqual(recover.code, 0, recover.output);
-    for (const line of recover.output.split("\n").filter((l) => l.startsWith("recover:"))) {
+    for (const line of recover.output.split("\n").filter((l) => /^(recover|stop-orphan-providers):/.test(l))) {
         console.log(`      ${line}`);
     }
+    // What the cut-short pulumi left running (its docker provider, language host, program) is gone.
+    const left = processesOnBackend(stack.backendDir).map((pid) => `${pid} ${commandLine(pid)}`);
+    assert.deepStrictEqual(left, [], `recover.sh left processes of the interrupted up running:\n${left.join("\n")}`);
     const pending = /(\d+) pending/.exec(interrupted.output);
     console.log(`      the interrupted up exited with ${interrupted.code ?? signal}${pending ? `, ${pending[0]} operations` : ""}`);
     return { interrupted, recover };

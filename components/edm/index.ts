@@ -129,8 +129,10 @@ export class EdmMaster extends pulumi.ComponentResource {
                 GOGS_ADMIN_USER: settings.gogsAdminUser,
                 GOGS_ADMIN_PASSWORD_FILE: gogsPasswordFile,
             },
-            // Read by the entrypoint as root, before it drops to the git user.
-            files: [{ path: gogsPasswordFile, content: password.value, mode: 0o400 }],
+            // Read by the entrypoint as root, before it drops to the git user. Marked secret here
+            // too: a new password is unknown during preview, when Pulumi cannot yet tell that the
+            // resource's output is a secret, and the policy pack would take the file for plain text.
+            files: [{ path: gogsPasswordFile, content: pulumi.secret(password.value), mode: 0o400 }],
             ports: [{ name: "http", internal: 3000, external: settings.ports.gogs, scheme: "http" }],
             volumes: [{ name: "data", containerPath: "/data" }],
             memoryMb: settings.memoryMb.gogs,

@@ -24,7 +24,7 @@ describeE2e("AuroraWithCustomExecutor end to end — real zookeeper and Docker; 
     let names: Record<string, string>;
 
     it("AuroraWithCustomExecutor: preview with the policy pack plans every role and the two jobs, with no mandatory violation", async () => {
-        const preview = await stack.preview({ policyPacks: [policyPack] });
+        const preview = await stack.preview({ policyPacks: [policyPack()] });
         assert.deepStrictEqual(Object.keys(changesOf(preview.changeSummary)), ["create"]);
         assert.match(preview.stdout, /aurora-job-www-data-prod-hello/);
         assert.match(preview.stdout, /aurora-job-vagrant-prod-docker-compose/);

@@ -65,6 +65,13 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
         console.log(`    suite EDM e2e: ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 
+    it("EDM: preview with the policy pack (the multi-server stack file's pack config) plans the platform with no mandatory violation, the gogs password a secret though still unknown", async () => {
+        const preview = await stack.preview(stack.policyOptions());
+        assert.deepStrictEqual(Object.keys(changesOf(preview.changeSummary)), ["create"]);
+        assert.doesNotMatch(preview.stdout, /\[mandatory\]/);
+        assert.deepStrictEqual(labelledLeftovers(stack.name), []);
+    });
+
     it("EDM: up leaves the master on the local engine and a worker on each extra host, and consul lists every node and both worker APIs passing", async () => {
         const t = Date.now();
         await stack.up();

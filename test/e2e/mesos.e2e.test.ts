@@ -1,7 +1,9 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import { PreviewEvent, summarizePreview } from "../../review/render";
 import { changesOf, danglingVolumes, labelledLeftovers, policyPack, suiteStack } from "./support/lifecycle";
-import { docker, e2eOptOut, shell } from "./support/toolchain";
+import { docker, e2eOptOut, repoRoot, shell } from "./support/toolchain";
 import { agent, jobStatus, masterState as wraxlMasterState, waitForJob, wraxl as wraxlCluster } from "./support/wraxl";
 
 const masterPort = 25050;
@@ -16,7 +18,7 @@ describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and
     let outputs: Record<string, any>;
 
     it("MesosCluster: preview with the policy pack plans the network, five roles and their volumes, no violation", async () => {
-        const preview = await stack.preview({ policyPacks: [policyPack] });
+        const preview = await stack.preview({ policyPacks: [policyPack()] });
         const changes = changesOf(preview.changeSummary);
         assert.deepStrictEqual(Object.keys(changes), ["create"], JSON.stringify(changes));
         assert.ok(changes.create >= 18, JSON.stringify(changes));
@@ -25,12 +27,28 @@ describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and
 
     it("MesosCluster: the policy pack fails a preview that opens the master on every interface of a local stack", async () => {
         await stack.setClusters(wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]), "0.0.0.0");
-        await assert.rejects(stack.preview({ policyPacks: [policyPack] }), (error: Error) => {
+        await assert.rejects(stack.preview({ policyPacks: [policyPack()] }), (error: Error) => {
             assert.match(error.message, /loopback-ports-on-local-stacks/);
             assert.match(error.message, /container "wraxl-master" \(role master\) publishes port 25050 on 0\.0\.0\.0/);
             return true;
         });
         await stack.setClusters(wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]));
+    });
+
+    it("MesosCluster: `npm run up` (scripts/up.sh) runs the policy pack, and a mandatory violation stops the update before any change", async () => {
+        await stack.setClusters(wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]), "0.0.0.0");
+        try {
+            const run = spawnSync("bash", [path.join(repoRoot, "scripts", "up.sh"), stack.name], {
+                cwd: repoRoot, env: { ...process.env, ...stack.env }, encoding: "utf8", timeout: 10 * 60 * 1000,
+            });
+            assert.notStrictEqual(run.status, 0, `${run.stdout}\n${run.stderr}`);
+            assert.match(run.stdout, /\[mandatory\]\s+loopback-ports-on-local-stacks/);
+            assert.match(run.stdout, /container "wraxl-master" \(role master\) publishes port 25050 on 0\.0\.0\.0/);
+            assert.deepStrictEqual(labelledLeftovers(stack.name), [], "nothing was made on the engine");
+            assert.deepStrictEqual(await stack.stateResourceTypes(), [], "nothing is in the state");
+        } finally {
+            await stack.setClusters(wraxl([agent("agent1", { high: 1, low: 1, world: 1 })]));
+        }
     });
 
     it("MesosCluster: up brings every role to healthy, in readiness order", async () => {
@@ -85,7 +103,7 @@ describeE2e("MesosCluster end to end — real zookeeper, redis, RQ scheduler and
     it("MesosCluster: the review of a one-agent edit lists exactly that agent's creates, and passes the policies", async () => {
         await stack.setClusters(wraxl([agent("agent1", { high: 1, low: 1, world: 1 }), agent("agent2", { high: 0, low: 2, world: 1 })]));
         const events: PreviewEvent[] = [];
-        await stack.preview({ policyPacks: [policyPack], onEvent: (event) => events.push(event as PreviewEvent) });
+        await stack.preview({ policyPacks: [policyPack()], onEvent: (event) => events.push(event as PreviewEvent) });
         const review = summarizePreview(stack.name, events);
         assert.strictEqual(review.failed, false);
         assert.deepStrictEqual([...review.clusters.keys()], ["wraxl (MesosCluster)"], JSON.stringify([...review.clusters.entries()]));

@@ -21,7 +21,7 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
     let names: Record<string, string>;
 
     it("OarCluster: preview with the policy pack plans keys, passwords, server, frontend and three nodes, no violation", async () => {
-        const preview = await stack.preview({ policyPacks: [policyPack] });
+        const preview = await stack.preview({ policyPacks: [policyPack()] });
         assert.deepStrictEqual(Object.keys(changesOf(preview.changeSummary)), ["create"]);
     });
 

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { allPolicies } from "../../policies/all";
 import { installMocks, recorded, resetRecorded, valueOf } from "../support/mocks";
 import { readStackFile, stackConfigAsPulumiGivesIt } from "../support/stack-config";
@@ -9,8 +11,14 @@ const { readStackConfig } = require("../../stacks/config") as typeof import("../
 const { deployStack } = require("../../stacks/program") as typeof import("../../stacks/program");
 type StackConfig = import("../../stacks/config").StackConfig;
 
-/** Deploys a stack config under mocks and runs the whole pack over what it registered. */
-async function packViolations(config: Record<string, string> | StackConfig) {
+/** A stack's policy pack config (policies/config/<stack>.json), by rule, as `--policy-pack-config` gives it. */
+function packConfigOf(stack: string): Record<string, Record<string, unknown>> {
+    const file = path.join(__dirname, "..", "..", "policies", "config", `${stack}.json`);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+}
+
+/** Deploys a stack config under mocks and runs the whole pack (with `packConfig`, by rule) over what it registered. */
+async function packViolations(config: Record<string, string> | StackConfig, packConfig: Record<string, Record<string, unknown>> = {}) {
     resetRecorded();
     const outputs = deployStack("clusters" in config && Array.isArray(config.clusters) ? config as StackConfig : readStackConfig(config as Record<string, string>));
     await Promise.all(Object.values(outputs).map((cluster) => valueOf(cluster.containerNames)));
@@ -29,11 +37,11 @@ async function packViolations(config: Record<string, string> | StackConfig) {
     const mandatory: string[] = [];
     const advisory: string[] = [];
     for (const policy of resource) {
-        const found = resources.flatMap((r) => violationsOf(policy, r).map((m) => `${policy.name}: ${m}`));
+        const found = resources.flatMap((r) => violationsOf(policy, r, packConfig[policy.name]).map((m) => `${policy.name}: ${m}`));
         (policy.enforcementLevel === "advisory" ? advisory : mandatory).push(...found);
     }
     for (const policy of stack) {
-        mandatory.push(...stackViolationsOf(policy, resources).map((m) => `${policy.name}: ${m}`));
+        mandatory.push(...stackViolationsOf(policy, resources, packConfig[policy.name]).map((m) => `${policy.name}: ${m}`));
     }
     return { mandatory, advisory, resources };
 }
@@ -64,6 +72,15 @@ describe("policy pack on the stacks' own programs (mocked engine)", () => {
             'privileged-access-exemptions: container "aurora-agent1" (role agent) gets the Docker socket (/var/run/docker.sock), ' +
             "allowed for role agent: a Mesos agent with the docker containerizer starts task containers through the host's Docker socket",
         ].sort());
+    });
+
+    it("finds no mandatory violation in the multi-server stack with its pack config (consul's serf port on TCP and UDP is one port each)", async () => {
+        const { mandatory, resources } = await packViolations(readStackFile("multi-server"), packConfigOf("multi-server"));
+        assert.ok(resources.length > 100, `${resources.length} resources`);
+        assert.deepStrictEqual(mandatory, []);
+        // Without it, the stack's ports on the servers' addresses are what the pack refuses on a local stack.
+        const asLocal = await packViolations(readStackFile("multi-server"));
+        assert.ok(asLocal.mandatory.some((m) => m.startsWith("loopback-ports-on-local-stacks: ")), asLocal.mandatory.join("\n"));
     });
 
     it("finds what is wrong with a deliberately bad stack: ports open on every interface, one port published twice", async () => {

@@ -144,6 +144,14 @@ describe("policy rules", () => {
                 container(goodContainer({ ports: [{ ip: "0.0.0.0", internal: 6380, external: 6379 }] }), "other-redis"),
             ]), ['"other-redis" and "wraxl-redis" both publish the local engine port 6379: give one of them another host port']);
         });
+        it("passes one port on TCP and on UDP (consul's serf), and fails two containers on one UDP port", () => {
+            const serf = (protocol?: "udp") => ({ ip: "127.0.0.1", internal: 8301, external: 8301, ...(protocol === undefined ? {} : { protocol }) });
+            assert.deepStrictEqual(stackViolationsOf(uniqueHostPorts(), [container(goodContainer({ ports: [serf(), serf("udp")] }), "edm-consul")]), []);
+            assert.deepStrictEqual(stackViolationsOf(uniqueHostPorts(), [
+                container(goodContainer({ ports: [serf("udp")] }), "a-consul"),
+                container(goodContainer({ ports: [serf("udp")] }), "b-consul"),
+            ]), ['"b-consul" and "a-consul" both publish the local engine port 8301/udp: give one of them another host port']);
+        });
     });
 
     describe("unique-network-names", () => {

@@ -1,4 +1,5 @@
 import * as automation from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -7,10 +8,24 @@ import { stopProcessesOnBackend } from "./backend-processes";
 import { record } from "./run-records";
 import { docker, prepareToolchain, repoRoot } from "./toolchain";
 
-/** Containers, networks and volumes that carry a stack's label: what destroy must leave at zero. */
-/** The project's policy pack, as `--policy-pack` takes it. */
-export const policyPack = path.join(repoRoot, "policies");
+let builtPack: string | undefined;
 
+/**
+ * The project's policy pack, as `--policy-pack` takes it: compiled by scripts/policy-pack.sh
+ * (once per process, and only when a source changed), as `npm run up` runs it.
+ */
+export function policyPack(): string {
+    builtPack ??= execFileSync("bash", [path.join(repoRoot, "scripts", "policy-pack.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+    return builtPack;
+}
+
+/** A stack file's pack config (policies/config/<file>.json), as `--policy-pack-config` takes it, where it has one. */
+export function policyPackConfigOf(file: string): string | undefined {
+    const config = path.join(repoRoot, "policies", "config", `${file}.json`);
+    return fs.existsSync(config) ? config : undefined;
+}
+
+/** Containers, networks and volumes that carry a stack's label: what destroy must leave at zero. */
 export function labelledLeftovers(stack: string): string[] {
     const filter = `label=clusterlab.stack=${stack}`;
     return [
@@ -77,6 +92,8 @@ export class TestStack {
     /** What the CLI needs to work on this stack: its backend and passphrase. */
     public readonly env: Record<string, string>;
     private stack?: automation.Stack;
+    /** The pack config its updates run the policy pack with: a stack over servers is not a local one. */
+    private packConfig?: string;
     /** Forgets the record that lets a later run reap this stack should this run be killed. */
     private releaseRecord = () => {};
 
@@ -106,6 +123,7 @@ export class TestStack {
         this.recordOwnership();
         const stacks = path.join(repoRoot, "stacks");
         fs.copyFileSync(path.join(stacks, `Pulumi.${file}.yaml`), this.stackFilePath());
+        this.packConfig = policyPackConfigOf(file);
         this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: repoRoot }, {
             envVars: this.env,
         });
@@ -128,8 +146,12 @@ export class TestStack {
         });
     }
 
-    /** Sets the stack's hosts and clusters at once: what a multi-server stack file holds. */
+    /**
+     * Sets the stack's hosts and clusters at once: what a multi-server stack file holds. Its
+     * updates then run the pack with the multi-server stack file's pack config.
+     */
     async setStackConfig(hosts: Record<string, unknown>, clusters: Record<string, unknown>): Promise<void> {
+        this.packConfig = policyPackConfigOf("multi-server");
         await this.workspaceStack().setAllConfig({
             "clusterlab:hosts": { value: JSON.stringify(hosts), secret: true },
             "clusterlab:clusters": { value: JSON.stringify(clusters) },
@@ -140,8 +162,14 @@ export class TestStack {
         return this.withDiagnostics("preview", () => this.workspaceStack().preview({ diff: true, ...opts }));
     }
 
+    /** The policy pack and its config for this stack, as `scripts/up.sh` runs them. */
+    policyOptions(): { policyPacks: string[]; policyPackConfigs?: string[] } {
+        return { policyPacks: [policyPack()], ...(this.packConfig === undefined ? {} : { policyPackConfigs: [this.packConfig] }) };
+    }
+
+    /** `up` with the policy pack, as `npm run up` runs it: a resource that breaks a mandatory rule is not made. */
     up() {
-        return this.withDiagnostics("up", () => this.workspaceStack().up({ onOutput: progress }));
+        return this.withDiagnostics("up", () => this.workspaceStack().up({ onOutput: progress, ...this.policyOptions() }));
     }
 
     refresh(opts: automation.RefreshOptions = {}) {
@@ -150,6 +178,12 @@ export class TestStack {
 
     destroy() {
         return this.withDiagnostics("destroy", () => this.workspaceStack().destroy({ onOutput: progress }));
+    }
+
+    /** The types of the resources in the stack's state (none before its first `up`). */
+    async stateResourceTypes(): Promise<string[]> {
+        const deployment = await this.workspaceStack().exportStack();
+        return (deployment.deployment?.resources ?? []).map((r: { type: string }) => r.type);
     }
 
     async outputs(): Promise<Record<string, any>> {

@@ -17,13 +17,18 @@ function filesUnder(dir: string): string[] {
         .sort();
 }
 
+/** The folder's own documentation: no Dockerfile copies it (test/render/core.test.ts checks). */
+const notInTheImage = new Set(["README.md"]);
+
 /**
  * A short digest of a build folder and its base image. It is the built image's tag, so the tag
- * is pinned to the Dockerfile's content and an edit to any file in the folder rebuilds it.
+ * is pinned to the Dockerfile's content and an edit to any file in the folder rebuilds it, except
+ * the folder's README.md: a word changed there must not rebuild the image and replace every
+ * container of it.
  */
 export function buildContentTag(buildDir: string, baseImage: string): string {
     const hash = crypto.createHash("sha256").update(`BASE_IMAGE=${baseImage}\n`);
-    for (const file of filesUnder(buildDir)) {
+    for (const file of filesUnder(buildDir).filter((file) => !notInTheImage.has(path.relative(buildDir, file)))) {
         hash.update(path.relative(buildDir, file)).update("\0").update(fs.readFileSync(file)).update("\0");
     }
     return hash.digest("hex").slice(0, 12);

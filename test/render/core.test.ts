@@ -53,8 +53,23 @@ describe("core render and validation helpers", () => {
         assert.match(first, /^[0-9a-f]{12}$/);
         assert.strictEqual(buildContentTag(dir, "debian:bookworm-slim"), first);
         assert.notStrictEqual(buildContentTag(dir, "mirror/debian:bookworm-slim"), first);
+        fs.writeFileSync(path.join(dir, "README.md"), "# what this image is\n");
+        assert.strictEqual(buildContentTag(dir, "debian:bookworm-slim"), first, "the folder's README is not part of the image");
         fs.writeFileSync(path.join(dir, "entrypoint.sh"), "#!/bin/sh\n");
         assert.notStrictEqual(buildContentTag(dir, "debian:bookworm-slim"), first);
+    });
+
+    it("builds no image with its folder's README.md in it, which the content tag leaves out", () => {
+        const images = path.join(__dirname, "..", "..", "images");
+        for (const name of fs.readdirSync(images).filter((entry) => fs.existsSync(path.join(images, entry, "Dockerfile")))) {
+            const copies = fs.readFileSync(path.join(images, name, "Dockerfile"), "utf8").split("\n")
+                .filter((line) => /^\s*(COPY|ADD)\s/i.test(line) && !/--from=/.test(line));
+            for (const line of copies) {
+                // The sources: every word but the instruction, its flags and the destination.
+                const sources = line.trim().split(/\s+/).slice(1).filter((word) => !word.startsWith("--")).slice(0, -1);
+                assert.ok(!sources.some((source) => [".", "./", "*", "README.md"].includes(source)), `images/${name}/Dockerfile: ${line.trim()}`);
+            }
+        }
     });
 
     it("renders a healthcheck as a shell line with short intervals", () => {

@@ -97,9 +97,14 @@ export function renderConsulClientCommand(worker: string, join: string, advertis
     return ["agent", `-node=${worker}`, `-retry-join=${join}`, "-client=0.0.0.0", "-data-dir=/consul/data", ...advertiseFlags(advertise)];
 }
 
-/** registrator: every container with a published port, registered as `advertiseAddress:hostPort` in the worker's agent. */
+/**
+ * registrator: the containers named for it (`SERVICE_NAME`: the worker API names every service of
+ * the instances it starts) registered as `advertiseAddress:hostPort` in the worker's agent.
+ * `-explicit`, because a worker's engine may be shared: without it, every container with a
+ * published port there (other clusters' roles, under their image ids) filled EDM's catalog.
+ */
 export function renderRegistratorCommand(advertiseAddress: string, consulAgent: string): string[] {
-    return ["-ip", advertiseAddress, `consul://${consulAgent}:8500`];
+    return ["-explicit", "-ip", advertiseAddress, `consul://${consulAgent}:8500`];
 }
 
 /** The worker API's registration in its own consul agent, with an HTTP health check the agent runs. */

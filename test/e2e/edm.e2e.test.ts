@@ -134,10 +134,24 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
         const project = `label=com.docker.compose.project=edm-${id}`;
         assert.strictEqual(onWorker(owner, "ps", "-q", "--filter", project).split("\n").filter(Boolean).length, 1);
         assert.strictEqual(docker("ps", "-aq", "--filter", project), "", "nothing of the instance on the master's engine");
-        // registrator (the stand-in) saw the instance's container and registered its published port at -ip.
+        // registrator (the stand-in) saw the instance's container and registered its published port
+        // at -ip, under the name the worker API gave it (edm-<id>-<compose service>).
         const endpoint = (await http("GET", `${out.workerApiUrls[owner]}/instances/${id}`)).json.endpoints["web:8080/tcp"] as string;
         await eventually("registrator registers the instance in consul", 30, async () =>
-            (await catalogEntries(out.consulUrl, `edm-${id}`)).includes(`${owner} ${endpoint}`));
+            (await catalogEntries(out.consulUrl, `edm-${id}-web`)).includes(`${owner} ${endpoint}`));
+        // A container of something else on the owner's engine (another cluster's role, its image
+        // given by id as Pulumi gives it) with a published port: registrator leaves it out.
+        const apiImage = onWorker(owner, "inspect", "--format", "{{.Image}}", `${stack.name}-edm-${owner}-api`);
+        const stranger = `${stack.name}-not-edm`;
+        onWorker(owner, "run", "--detach", "--name", stranger, "--label", `clusterlab.stack=${stack.name}`, "--publish", "18998:8833",
+            "--entrypoint", "sleep", apiImage, "600");
+        try {
+            await sleep(5000); // registrator registers on Docker's `start` event, within a second
+            const services = Object.keys((await http("GET", `${out.consulUrl}/v1/catalog/services`)).json as Record<string, string[]>).sort();
+            assert.deepStrictEqual(services, ["consul", `edm-${id}-web`, "edm-worker-api"]);
+        } finally {
+            onWorker(owner, "rm", "--force", stranger);
+        }
 
         const deleted = await http("DELETE", `${out.loadBalancerUrl}/instances/${id}`);
         assert.strictEqual(deleted.status, 200, JSON.stringify(deleted.json));

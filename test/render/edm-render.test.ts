@@ -32,9 +32,9 @@ describe("EDM render functions", () => {
             ["agent", "-node=worker2", "-retry-join=consul", "-client=0.0.0.0", "-data-dir=/consul/data"]);
     });
 
-    it("gives registrator the worker's advertised address and its own consul agent", () => {
+    it("gives registrator the worker's advertised address and its own consul agent, and registers only containers named for it (-explicit)", () => {
         assert.deepStrictEqual(renderRegistratorCommand("192.168.192.66", "worker1-consul"),
-            ["-ip", "192.168.192.66", "consul://worker1-consul:8500"]);
+            ["-explicit", "-ip", "192.168.192.66", "consul://worker1-consul:8500"]);
     });
 
     it("registers a worker API at its advertised address and published port, with an HTTP check over the platform network", () => {

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { KvStore } from "../../images/edm-worker-api/src/consul-kv";
 import { ConsulAgent, KeptRegistration, ServiceRegistration } from "../../images/edm-worker-api/src/consul-registration";
-import { endpointsOf, Instances, readiness, viewContainers } from "../../images/edm-worker-api/src/instances";
+import { endpointsOf, Instances, readiness, renderRegistrationOverride, viewContainers } from "../../images/edm-worker-api/src/instances";
 import { CommandResult, Runner } from "../../images/edm-worker-api/src/runner";
 import { createServer, route } from "../../images/edm-worker-api/src/server";
 
@@ -46,6 +46,9 @@ function fakeTools(options: { missingRepo?: boolean; gogsDown?: boolean; buildFa
             }
             if (args.includes("build") && options.buildFails) {
                 return { code: 1, stdout: "", stderr: "Step 2/3 : RUN make\nmake: *** No targets.  Stop." };
+            }
+            if (args.includes("config") && args.includes("--services")) {
+                return ok("web\n");
             }
             return ok(args.includes("ps") ? "c0ffee\n" : "");
         }
@@ -191,8 +194,12 @@ describe("EDM worker API (unit: real HTTP server, faked docker, git and consul)"
         assert.deepStrictEqual(tools.calls, [
             "GET http://gogs:3000/api/v1/repos/alice/app1",
             `git clone --quiet --depth 1 http://gogs:3000/alice/app1.git ${src}`,
-            `docker-compose --project-name edm-app1 --file ${src}/docker-compose.yml build --quiet`,
+            `docker-compose --project-name edm-app1 --file ${src}/docker-compose.yml config --services`,
+            `docker-compose --project-name edm-app1 --file ${src}/docker-compose.yml --file ${path.dirname(src)}/registration.compose.json build --quiet`,
         ]);
+        // Every service named for registrator, which registers only containers so named.
+        assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(path.dirname(src), "registration.compose.json"), "utf8")),
+            { services: { web: { labels: { SERVICE_NAME: "edm-app1-web" } } } });
         assert.deepStrictEqual(Object.fromEntries(kv.data), {
             "instance/app1/ip": "10.0.0.1", "instance/app1/worker": "worker1", "instance/app1/api": w.url,
         });
@@ -365,5 +372,20 @@ describe("EDM worker API: its own consul registration, kept (unit: a consul agen
         agent.down = true;
         await new KeptRegistration(agent, registration, (line) => lines.push(line)).stop();
         assert.match(lines[lines.length - 1], /deregistering edm-worker-api-worker1: connect ECONNREFUSED/);
+    });
+});
+
+describe("EDM worker API: the compose file that names an instance's services for registrator", () => {
+    it("names every service edm-<id>-<service>, and declares the instance file's version (compose 1.29 refuses mixed versions)", () => {
+        const override = JSON.parse(renderRegistrationOverride("shop", ["web", "db"], 'version: "3.7"\nservices:\n  web:\n    build: .\n'));
+        assert.deepStrictEqual(override, {
+            version: "3.7",
+            services: { web: { labels: { SERVICE_NAME: "edm-shop-web" } }, db: { labels: { SERVICE_NAME: "edm-shop-db" } } },
+        });
+    });
+
+    it("declares no version for a file without one (the compose specification's form)", () => {
+        assert.deepStrictEqual(JSON.parse(renderRegistrationOverride("a1", ["app"], "services:\n  app: {image: x}\n")),
+            { services: { app: { labels: { SERVICE_NAME: "edm-a1-app" } } } });
     });
 });

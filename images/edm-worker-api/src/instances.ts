@@ -52,6 +52,25 @@ export function kvKeys(id: string) {
     return { prefix, ip: `${prefix}/ip`, worker: `${prefix}/worker`, api: `${prefix}/api`, endpoints: `${prefix}/endpoints` };
 }
 
+/** The compose file the worker lays over an instance's (beside its clone, not in it). */
+const registrationFileName = "registration.compose.json";
+
+/** The consul service name of an instance's compose service: `edm-<id>-<service>`. */
+export function instanceServiceName(id: string, service: string): string {
+    return `${composeProject(id)}-${service}`;
+}
+
+/**
+ * The compose override that names every service of an instance for registrator, as JSON (which
+ * compose reads as YAML). It declares the instance file's `version` where that file has one:
+ * docker-compose 1.29 refuses files of different versions together.
+ */
+export function renderRegistrationOverride(id: string, services: string[], instanceComposeFile: string): string {
+    const version = /^version:\s*["']?([0-9.]+)["']?\s*$/m.exec(instanceComposeFile)?.[1];
+    const named = Object.fromEntries(services.map((service) => [service, { labels: { SERVICE_NAME: instanceServiceName(id, service) } }]));
+    return `${JSON.stringify({ ...(version === undefined ? {} : { version }), services: named }, null, 2)}\n`;
+}
+
 /** The compose project of an instance; the `edm-` prefix is how network cleanup knows its own. */
 export function composeProject(id: string): string {
     return `edm-${id}`;
@@ -135,9 +154,31 @@ export class Instances {
         throw new HttpError(422, `instance ${id}: its repository has no compose file (${composeFiles.join(", ")})`);
     }
 
+    /**
+     * The compose file of ours laid over the instance's: it names each service for registrator
+     * (`SERVICE_NAME`), which registers only containers so named (`-explicit`), so the worker's
+     * consul lists the instances, each under its own name, and nothing else of the engine.
+     * Written once per clone, from the services compose reads in the instance's file.
+     */
+    private async registrationFile(id: string, file: string): Promise<string> {
+        const override = path.join(this.dir(id), registrationFileName);
+        if (await fs.stat(override).then(() => true, () => false)) {
+            return override;
+        }
+        const listed = await this.deps.run("docker-compose", ["--project-name", composeProject(id), "--file", file, "config", "--services"],
+            { cwd: path.dirname(file) });
+        if (listed.code !== 0) {
+            throw new HttpError(422, `instance ${id}: its compose file is not valid:\n${tail(listed.stderr || listed.stdout)}`);
+        }
+        const services = listed.stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+        await fs.writeFile(override, renderRegistrationOverride(id, services, await fs.readFile(file, "utf8")));
+        return override;
+    }
+
     private async compose(id: string, args: string[], what: string) {
         const file = await this.composeFile(id);
-        const result = await this.deps.run("docker-compose", ["--project-name", composeProject(id), "--file", file, ...args],
+        const override = await this.registrationFile(id, file);
+        const result = await this.deps.run("docker-compose", ["--project-name", composeProject(id), "--file", file, "--file", override, ...args],
             { cwd: path.dirname(file) });
         if (result.code !== 0) {
             throw new HttpError(422, `instance ${id}: ${what} failed:\n${tail(result.stderr || result.stdout)}`);

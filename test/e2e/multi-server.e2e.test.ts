@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { placeMembers } from "../../components/core/placement";
+import { applicationMasterPortCount } from "../../components/hadoop/schema";
 import { http } from "./support/edm";
 import { dockerOn, ExtraHosts, borrowExtraHosts, labelledOn } from "./support/extra-hosts";
 import { getJson } from "./support/hadoop";
@@ -225,6 +226,10 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
             const members = (await http("GET", `${out.consulUrl}/v1/agent/members`)).json as { Name: string; Addr: string; Status: number }[];
             assert.deepStrictEqual(members.map((m) => `${m.Name} ${m.Addr} ${m.Status}`).sort(),
                 [`master ${address(clusters[name].host)} 1`, ...workers.map((w) => `${w} ${address(out.workerHosts[w])} 1`)].sort());
+            // The workers' engines hold other clusters' roles with published ports (OAR, Hadoop,
+            // Mesos): registrator registers none of them, only what the worker API starts.
+            const services = Object.keys((await http("GET", `${out.consulUrl}/v1/catalog/services`)).json as Record<string, string[]>).sort();
+            assert.deepStrictEqual(services, ["consul", "edm-worker-api"]);
         }
     });
 
@@ -247,9 +252,20 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
                     "find /data/datanode -name 'blk_*' ! -name '*.meta' -size +2047k").split("\n").filter((line) => line !== "");
                 assert.strictEqual(blocks.length, 1, `${datanode} on ${out.datanodePlacement[datanode].host} holds the file's one block`);
             }
-            const back = execFileSync("docker", ["exec", "-u", "user", hadoop.client, "hdfs", "dfs", "-cat", "/user/user/spread.bin"],
+            const readBack = () => execFileSync("docker", ["exec", "-u", "user", hadoop.client, "hdfs", "dfs", "-cat", "/user/user/spread.bin"],
                 { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-            assert.ok(back.equals(bytes), "the bytes read back differ from those written");
+            assert.ok(readBack().equals(bytes), "the bytes read back differ from those written");
+            // With every datanode but the first remote one stopped, only that host can serve the block.
+            const [servingAlone, ...stopped] = remote;
+            const onItsHost = (datanode: string, ...args: string[]) => dockerOn(engines[out.datanodePlacement[datanode].host], ...args);
+            stopped.forEach((datanode) => onItsHost(datanode, "stop", "--time", "5", hadoop[datanode]));
+            try {
+                assert.ok(readBack().equals(bytes), `the bytes read back from ${servingAlone} on ${out.datanodePlacement[servingAlone].host} alone differ`);
+            } finally {
+                stopped.forEach((datanode) => onItsHost(datanode, "start", hadoop[datanode]));
+            }
+            await eventually(`${stopped.join(", ")} healthy again`, 180, () =>
+                stopped.every((datanode) => onItsHost(datanode, "inspect", "--format", "{{.State.Health.Status}}", hadoop[datanode]) === "healthy"));
 
             const t = Date.now();
             const output = shell(`${out.exampleJobCommand} 2>&1`);
@@ -263,6 +279,11 @@ describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-
             assert.notStrictEqual(nmHost, clusters[name].host);
             assert.strictEqual(app.amHostHttpAddress, out.nodemanagerUrls[nodemanager].replace(/^http:\/\//, ""));
             assert.ok(app.amHostHttpAddress.startsWith(`${address(nmHost)}:`), app.amHostHttpAddress);
+            // The job client on local followed the application master at its host's published range.
+            const firstAmPort = clusters[name].nodemanagers.find((nm: { name: string }) => nm.name === nodemanager).ports.applicationMasters as number;
+            const [amHost, amPort] = app.amRPCAddress.split(":");
+            assert.strictEqual(amHost, address(nmHost), app.amRPCAddress);
+            assert.ok(Number(amPort) >= firstAmPort && Number(amPort) < firstAmPort + applicationMasterPortCount, `${app.amRPCAddress}: not in ${nmHost}'s published range from ${firstAmPort}`);
             console.log(`      pi on ${nmHost}'s nodemanager: ${((Date.now() - t) / 1000).toFixed(1)}s`);
         }
     });

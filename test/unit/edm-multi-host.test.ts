@@ -106,7 +106,7 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
         ]);
         assert.deepStrictEqual(named("edm-worker3-consul", container).raw!.ports.filter((p: { protocol: string }) => p.protocol === "udp"),
             [{ ip: "10.0.0.2", internal: 8313, external: 8313, protocol: "udp" }]);
-        assert.deepStrictEqual(named("edm-worker2-registrator", container).inputs.command, ["-ip", "10.0.0.3", "consul://worker2-consul:8500"]);
+        assert.deepStrictEqual(named("edm-worker2-registrator", container).inputs.command, ["-explicit", "-ip", "10.0.0.3", "consul://worker2-consul:8500"]);
         const api = envOf("edm-worker1-api");
         assert.strictEqual(api.WORKER_IP, "10.0.0.2");
         assert.strictEqual(api.GOGS_URL, "http://10.0.0.1:10080", "gogs at the master's address and published port");

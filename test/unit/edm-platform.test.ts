@@ -35,7 +35,7 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         }
         assert.deepStrictEqual(named("edm-worker2-consul", container).inputs.command,
             ["agent", "-node=worker2", "-retry-join=consul", "-client=0.0.0.0", "-data-dir=/consul/data"]);
-        assert.deepStrictEqual(named("edm-worker1-registrator", container).inputs.command, ["-ip", "127.0.0.1", "consul://worker1-consul:8500"]);
+        assert.deepStrictEqual(named("edm-worker1-registrator", container).inputs.command, ["-explicit", "-ip", "127.0.0.1", "consul://worker1-consul:8500"]);
         assert.ok(named("edm-worker1-api", container).dependsOn.includes("edm-worker1-consul"), "the API starts once its consul agent is ready");
     });
 

@@ -85,13 +85,17 @@ export interface RemovalOutcome {
     disconnected: string[];
 }
 
-/** The error a destroy ends with when the network could not be removed within the bound. */
+/**
+ * The error a network removal ends with when the network could not be removed within the bound.
+ * The benchmarks remove networks themselves (the compose peer, the stale-endpoint bench), so the
+ * remedy is to remove it again, not a `pulumi destroy`.
+ */
 export function networkRemovalMessage(outcome: RemovalOutcome): string {
     const where = `network ${outcome.network} on engine ${outcome.engine}`;
     if (outcome.attached.length > 0) {
         return `${where} is still in use by container(s) ${outcome.attached.join(", ")}, which this stack did not ` +
-            `remove: remove them or \`docker network disconnect ${outcome.network} <container>\`, then run ` +
-            "`pulumi destroy` again (the network stays in the stack's state until it is gone).";
+            `remove: remove them or \`docker network disconnect ${outcome.network} <container>\`, then remove it again ` +
+            `(\`docker network rm ${outcome.network}\`).`;
     }
     const disconnected = outcome.disconnected.length > 0
         ? `force-disconnected the stale endpoint(s) ${outcome.disconnected.join(", ")}, and `
@@ -102,8 +106,7 @@ export function networkRemovalMessage(outcome: RemovalOutcome): string {
         "recounts. Restart that engine (its containers stop; those with a restart policy start again): this " +
         "project's local engine with `kill $(cat /var/run/docker.pid)` then `bash scripts/docker-engine.sh`, an " +
         "extra host with `bash scripts/extra-hosts.sh stop-engine <name>` then `start <name>`, a systemd engine with " +
-        "`systemctl restart docker`. Then run `pulumi destroy` again: the network stays in the stack's state until " +
-        "it is removed, so nothing is lost.";
+        "`systemctl restart docker`. Then remove it again (`docker network rm " + outcome.network + "`).";
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

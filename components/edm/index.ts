@@ -32,6 +32,8 @@ export type { Backend } from "./render";
 
 const imageHealthcheck = { test: ["/usr/local/bin/healthcheck"], startPeriodSeconds: 60 };
 const gogsPasswordFile = "/run/secrets/gogs-admin-password";
+/** The role of nginx's upstream: its volume and the one-shot step that fills it share it. */
+const upstreamRole = "nginx-upstream";
 
 /** EdmMaster's args: the validated settings (see the schema for each default) and where it runs. */
 export interface EdmMasterArgs extends EdmMasterArgsInput {
@@ -137,7 +139,7 @@ export class EdmMaster extends pulumi.ComponentResource {
             volumes: [{ name: "data", containerPath: "/data" }],
             memoryMb: settings.memoryMb.gogs,
         });
-        const upstreamScope = { stack, cluster: name, role: "nginx-upstream" };
+        const upstreamScope = { stack, cluster: name, role: upstreamRole };
         this.upstreamVolume = new docker.Volume(`${name}-nginx-upstream`, {
             name: dockerObjectName(upstreamScope),
             labels: renderLabelList(renderLabels(upstreamScope)),
@@ -223,7 +225,7 @@ export class EdmMaster extends pulumi.ComponentResource {
         const { stack, cluster, host, network } = this.platform;
         const staged = "/run/edm/workers.conf";
         this.upstream = createOneShot(`${cluster}-upstream`, {
-            scope: { stack, cluster, role: "nginx-upstream" },
+            scope: { stack, cluster, role: upstreamRole },
             host,
             image: this.nginxImage,
             // On the platform network: `nginx -t` resolves the workers' names as nginx will.

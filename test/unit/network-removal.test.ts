@@ -84,7 +84,7 @@ describe("the benchmarks' network removal: Docker 20.10's stale \"has active end
             assert.match(error.message, /moby\/moby#42119/);
             assert.match(error.message, /force-disconnected the stale endpoint\(s\) oar-node7/);
             assert.match(error.message, /scripts\/docker-engine\.sh/);
-            assert.match(error.message, /run `pulumi destroy` again/);
+            assert.match(error.message, /Then remove it again \(`docker network rm stress-net`\)/);
             return true;
         });
         const elapsed = Date.now() - started;

@@ -1,4 +1,4 @@
-import * as http from "http";
+import { ConsulAnswer, consulRequest } from "./consul-http";
 import { upstreamFailed } from "./errors";
 
 /** The part of consul's KV store the worker uses. */
@@ -9,16 +9,10 @@ export interface KvStore {
     deleteTree(prefix: string): Promise<void>;
 }
 
-function request(base: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-        const req = http.request(new URL(path, base), { method, timeout: 10000 }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        });
-        req.on("timeout", () => req.destroy(upstreamFailed(`consul at ${base} did not answer within 10s`)));
-        req.on("error", (error) => reject(upstreamFailed(`consul at ${base} could not be reached: ${error.message}`)));
-        req.end(body);
+/** A KV call; an agent that cannot be reached is the caller's 502. */
+function request(base: string, method: string, path: string, body?: string): Promise<ConsulAnswer> {
+    return consulRequest(base, method, path, body).catch((error: Error) => {
+        throw upstreamFailed(error.message);
     });
 }
 

@@ -1,4 +1,4 @@
-import * as http from "http";
+import { ConsulAnswer, consulRequest } from "./consul-http";
 
 // The worker API registers itself in its own consul agent, keeps the registration there, and
 // takes it out when it stops. Through the agent, not the catalog: a catalog registration on a
@@ -20,17 +20,9 @@ export interface ConsulAgent {
     deregister(id: string): Promise<void>;
 }
 
-function call(base: string, method: string, path: string, body?: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-        const req = http.request(new URL(path, base), { method, timeout: timeoutMs }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        });
-        req.on("timeout", () => req.destroy(new Error(`consul agent at ${base} did not answer within ${timeoutMs / 1000}s`)));
-        req.on("error", reject);
-        req.end(body);
-    });
+/** An agent call, with a shorter bound than KV's: the keeper looks again within seconds anyway. */
+function call(base: string, method: string, path: string, body?: string): Promise<ConsulAnswer> {
+    return consulRequest(base, method, path, body, 5000);
 }
 
 /** The worker's consul agent over its HTTP API. */

@@ -35,9 +35,11 @@ class ContainerStack {
         return `${this.name}-${role}`;
     }
 
+    /** Where the CLI keeps this stack's config: beside the program. */
+    private readonly stackFile = path.join(program, `Pulumi.${this.name}.yaml`);
+
     async init(): Promise<void> {
-        const stackFile = path.join(program, `Pulumi.${this.name}.yaml`);
-        this.releaseRecord = record(this.name, { kind: "stack", stack: this.name, backendDir: this.backendDir, stackFile });
+        this.releaseRecord = record(this.name, { kind: "stack", stack: this.name, backendDir: this.backendDir, stackFile: this.stackFile });
         this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: program }, {
             envVars: { PULUMI_BACKEND_URL: `file://${this.backendDir}`, PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex") },
         });
@@ -85,7 +87,7 @@ class ContainerStack {
             await destroyAndRemove(this.stack, this.backendDir);
         }
         fs.rmSync(this.backendDir, { recursive: true, force: true });
-        fs.rmSync(path.join(program, `Pulumi.${this.name}.yaml`), { force: true });
+        fs.rmSync(this.stackFile, { force: true });
         this.releaseRecord();
     }
 

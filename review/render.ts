@@ -140,13 +140,36 @@ function cell(text: string): string {
     return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
+/**
+ * The hidden first line of a stack's review: the pull-request comment that carries it is the one
+ * to edit on the next push (scripts/pr-comment.sh), as Pulumi's GitHub Action keeps one comment.
+ */
+export function reviewMarker(stack: string): string {
+    return `<!-- clusterlab-review stack=${stack} -->`;
+}
+
+/** Where the preview's "before" came from. */
+export interface ReviewContext {
+    /** The backend the state was read from, without credentials. */
+    backend?: string;
+    /** The backend held no state of the stack: every resource shows as created. */
+    newStack?: boolean;
+    /** `pulumi preview --diff`'s text, folded below the tables. */
+    fullDiff?: string;
+}
+
 /** The Markdown for a pull request: the summary first, the full diff folded below it. */
-export function renderReview(review: Review, fullDiff?: string): string {
-    const lines: string[] = [];
+export function renderReview(review: Review, context: ReviewContext = {}): string {
+    const lines: string[] = [reviewMarker(review.stack)];
     const mandatory = review.violations.filter((v) => v.level === "mandatory").length;
     const verdict = mandatory > 0 ? `❌ ${mandatory} mandatory policy violation${mandatory > 1 ? "s" : ""}`
         : review.failed ? "❌ preview failed" : "✅ policies pass";
     lines.push(`## \`pulumi preview\` of stack \`${review.stack}\`: ${verdict}`, "");
+    if (context.backend !== undefined) {
+        lines.push(context.newStack
+            ? `A new stack: \`${context.backend}\` holds no state of it, so every resource shows as created.`
+            : `Against the deployed stack's state in \`${context.backend}\`.`, "");
+    }
     const ops = ["create", "update", "replace", "delete", "same"].filter((op) => review.counts[op] !== undefined);
     if (ops.length > 0) {
         lines.push(`| ${ops.join(" | ")} |`, `| ${ops.map(() => "---:").join(" | ")} |`, `| ${ops.map((op) => review.counts[op]).join(" | ")} |`, "");
@@ -169,8 +192,8 @@ export function renderReview(review: Review, fullDiff?: string): string {
         }
         lines.push("");
     }
-    if (fullDiff !== undefined) {
-        lines.push("<details><summary>Full diff (<code>pulumi preview --diff</code>)</summary>", "", "```diff", fullDiff.trimEnd(), "```", "</details>", "");
+    if (context.fullDiff !== undefined) {
+        lines.push("<details><summary>Full diff (<code>pulumi preview --diff</code>)</summary>", "", "```diff", context.fullDiff.trimEnd(), "```", "</details>", "");
     }
     return lines.join("\n");
 }

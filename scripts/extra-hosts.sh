@@ -186,7 +186,7 @@ SetEnv DOCKER_HOST=unix://$(sock_of "$name")
 # Every Docker call over ssh:// is an ssh connection of its own, and an up makes many at once
 # (one per resource in flight). sshd's default MaxStartups 10:30:100 then drops 30% of those
 # beyond 10 still authenticating ("kex_exchange_identification: Connection reset by peer"): a
-# server used as a Docker host over ssh needs more, as stacks/Pulumi.multi-server.yaml says.
+# server used as a Docker host over ssh needs more, as stacks/presets/multi-server.yaml says.
 MaxStartups 100:30:200
 EOF
   # A changed config is taken by a restarted sshd; an unchanged one by the running one.

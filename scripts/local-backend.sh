@@ -4,14 +4,16 @@
 #   source scripts/local-backend.sh
 #
 # The state lives in .pulumi-state/ (ignored by git). The passphrase is random, kept in
-# .pulumi-state/passphrase (mode 600) and read through PULUMI_CONFIG_PASSPHRASE_FILE; set
-# PULUMI_CONFIG_PASSPHRASE or PULUMI_BACKEND_URL yourself to use another backend.
+# .pulumi-state/passphrase (mode 600) and read through PULUMI_CONFIG_PASSPHRASE_FILE. Another
+# backend: set PULUMI_BACKEND_URL (any backend URL) or PULUMI_ACCESS_TOKEN (Pulumi Cloud, as the
+# CLI picks it for a token; its stacks keep their secrets with the service, so no passphrase is
+# made then). Another passphrase: PULUMI_CONFIG_PASSPHRASE.
 clusterlab_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ -z "${PULUMI_BACKEND_URL:-}" ]; then
+if [ -z "${PULUMI_BACKEND_URL:-}" ] && [ -z "${PULUMI_ACCESS_TOKEN:-}" ]; then
   mkdir -p "$clusterlab_root/.pulumi-state"
   export PULUMI_BACKEND_URL="file://$clusterlab_root/.pulumi-state"
 fi
-if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+if [ -n "${PULUMI_BACKEND_URL:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   passphrase_file="$clusterlab_root/.pulumi-state/passphrase"
   if [ ! -s "$passphrase_file" ]; then
     mkdir -p "$(dirname "$passphrase_file")"

@@ -14,7 +14,7 @@ import { aliveNodes } from "./support/oar";
 import { eventually, sleep } from "./support/poll";
 import { docker, e2eOptOut, prepareToolchain, repoRoot, shell } from "./support/toolchain";
 
-// The whole of stacks/Pulumi.multi-server.yaml in ONE deployment, as a user runs it
+// The whole of stacks/presets/multi-server.yaml in ONE deployment, as a user runs it
 // (`bash scripts/up.sh multi-server`): the test stack's config file is a byte-for-byte copy of
 // it; only the stack's name differs (a unique one, so runs never meet each other or a user's
 // `multi-server` stack; the copy is gitignored and removed at the end). Its ports are the
@@ -33,10 +33,10 @@ interface StackFile {
 
 /** The file as written: the suite checks every cluster it declares, whatever blocks it has. */
 export function multiServerStackFile(): StackFile {
-    return parse(fs.readFileSync(path.join(repoRoot, "stacks", `Pulumi.${stackFile}.yaml`), "utf8")) as StackFile;
+    return parse(fs.readFileSync(path.join(repoRoot, "stacks", "presets", `${stackFile}.yaml`), "utf8")) as StackFile;
 }
 
-describeE2e("Multi-server stack end to end — the whole of stacks/Pulumi.multi-server.yaml in one deployment over three Docker engines (local, host2 tcp://, host3 ssh://): " +
+describeE2e("Multi-server stack end to end — the whole of stacks/presets/multi-server.yaml in one deployment over three Docker engines (local, host2 tcp://, host3 ssh://): " +
     "MesosCluster (Mesos STAND-IN images), OarCluster, the EDM platform (registrator STAND-IN), HadoopCluster, and AuroraWithCustomExecutor (STAND-INs) when the file has it", function () {
     this.timeout(30 * 60 * 1000);
     const stack = new TestStack("multi", "e2e");

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { changesOf, danglingVolumes, labelledLeftovers, policyPack, suiteStack } from "./support/lifecycle";
 import { aliveNodes, resourceIds, runJob } from "./support/oar";
+import { reviewOf } from "./support/review";
 import { docker, e2eOptOut, shell } from "./support/toolchain";
 
 const sshPort = 22022;
@@ -85,6 +86,33 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
     it("OarCluster: a second preview and a refresh report no changes", async () => {
         assert.deepStrictEqual(changesOf((await stack.preview({ expectNoChanges: true })).changeSummary), {});
         assert.deepStrictEqual(changesOf((await stack.refresh({ expectNoChanges: true })).summary.resourceChanges), {});
+    });
+
+    it("OarCluster: `npm run review` of a branch that adds node4, against the deployed stack's state (--require-state): node4's creates and nothing else", async () => {
+        // What a pull request's review runs (.github/workflows/preview-review.yml), on this
+        // stack's backend as the team's: the branch's stack file says 4 nodes where 3 run.
+        const { status, stderr, markdown } = await reviewOf(stack.name, stack.env, () => stack.setClusters(oar(4)));
+        assert.strictEqual(status, 0, stderr);
+        assert.match(markdown, /^<!-- clusterlab-review stack=e2e-oar-\w+ -->\n## `pulumi preview` of stack `e2e-oar-\w+`: ✅ policies pass\n\nAgainst the deployed stack's state in `file:\/\//);
+        const rows = markdown.split("\n").filter((line) => /^\| [+~±-] /.test(line));
+        assert.strictEqual(rows.length, 3, markdown);
+        for (const row of rows) {
+            assert.match(row, /^\| \+ create \| `[^`]*node4[^`]*` \|/, markdown);
+        }
+        const counts = markdown.split("\n").slice(5, 8);
+        assert.deepStrictEqual([counts[0], counts[2].split("|")[1].trim()], ["| create | same |", "3"], markdown);
+    });
+
+    it("OarCluster: a review that must be against deployed state, given a backend without the stack (a wrong secret), fails naming it; it never shows everything as new", async () => {
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), "clusterlab-empty-backend-"));
+        try {
+            const { status, stderr, markdown } = await reviewOf(stack.name, { ...stack.env, PULUMI_BACKEND_URL: `file://${empty}` }, async () => {});
+            assert.strictEqual(status, 2, stderr);
+            assert.ok(stderr.includes(`stack "${stack.name}" has no state in file://${empty}`), stderr);
+            assert.strictEqual(markdown, "");
+        } finally {
+            fs.rmSync(empty, { recursive: true, force: true });
+        }
     });
 
     it("OarCluster: 3 → 4 nodes creates only node4 and its registration; 4 → 3 removes them, and OAR no longer lists node4", async () => {

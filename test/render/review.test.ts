@@ -26,7 +26,7 @@ const handWrittenUpdate: PreviewEvent = {
 describe("review renderer", () => {
     it("renders a recorded preview: counts, each change with its reason, the violations (golden)", () => {
         const review = summarizePreview("review-demo", [...recorded, handWrittenUpdate]);
-        assert.strictEqual(renderReview(review, "  ± replace wraxl-master\n"), golden("review-mixed.md"));
+        assert.strictEqual(renderReview(review, { fullDiff: "  ± replace wraxl-master\n" }), golden("review-mixed.md"));
         assert.strictEqual(review.failed, true);
     });
 
@@ -46,10 +46,22 @@ describe("review renderer", () => {
         assert.strictEqual(review.clusters.size, 0);
     });
 
+    it("says what the preview is against: the deployed stack's state, or none (a new stack)", () => {
+        const review = summarizePreview("team", [{ summaryEvent: { resourceChanges: { create: 2, same: 9 }, result: "succeeded" } }]);
+        const deployed = renderReview(review, { backend: "s3://bucket/state" }).split("\n");
+        assert.deepStrictEqual(deployed.slice(0, 4), [
+            "<!-- clusterlab-review stack=team -->", "## `pulumi preview` of stack `team`: ✅ policies pass", "",
+            "Against the deployed stack's state in `s3://bucket/state`.",
+        ]);
+        const fresh = renderReview(review, { backend: "file:///tmp/state", newStack: true }).split("\n");
+        assert.strictEqual(fresh[3], "A new stack: `file:///tmp/state` holds no state of it, so every resource shows as created.");
+    });
+
     it("passes a preview with no violations and says when nothing changes", () => {
         const review = summarizePreview("local", [{ summaryEvent: { resourceChanges: { same: 21 }, result: "succeeded" } }]);
         assert.strictEqual(review.failed, false);
         assert.strictEqual(renderReview(review), [
+            "<!-- clusterlab-review stack=local -->",
             "## `pulumi preview` of stack `local`: ✅ policies pass", "",
             "| same |", "| ---: |", "| 21 |", "",
             "No resource changes.", "",

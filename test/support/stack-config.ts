@@ -8,8 +8,9 @@ export function stackConfigAsPulumiGivesIt(config: Record<string, unknown>): Rec
         [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
+/** The `config:` of a stack the project ships (stacks/presets/<stack>.yaml), as Pulumi hands it to the program. */
 export function readStackFile(stack: string): Record<string, string> {
-    const file = path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`);
+    const file = path.join(__dirname, "..", "..", "stacks", "presets", `${stack}.yaml`);
     const document = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
     return stackConfigAsPulumiGivesIt(document.config);
 }

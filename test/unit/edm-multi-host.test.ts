@@ -150,7 +150,7 @@ describe("EDM platform over several hosts (unit, mocked engine)", () => {
         assert.deepStrictEqual(envOf("edm-worker1-api").WORKER_API_URL, "http://worker1-api:8833");
     });
 
-    it("stacks/Pulumi.multi-server.yaml: the EDM master on local, worker1 on host2 and worker2 on host3", async () => {
+    it("stacks/presets/multi-server.yaml: the EDM master on local, worker1 on host2 and worker2 on host3", async () => {
         resetRecorded();
         const outputs = deployStack(readStackConfig(readStackFile("multi-server")));
         assert.deepStrictEqual(await valueOf(outputs.edm.workerHosts), { worker1: "host2", worker2: "host3" });

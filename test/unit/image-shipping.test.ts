@@ -18,7 +18,7 @@ describe("images over several hosts (unit, mocked engine)", () => {
     // No registry between the hosts: an image is built (or pulled) once, on its cluster's own
     // host, and copied to the others, never built again on each (a Hadoop or consul build there
     // would cost minutes per host).
-    it("stacks/Pulumi.multi-server.yaml: EDM and Hadoop build on their own host only and ship to the others; the Mesos-based ones and OAR make their image on each host", async () => {
+    it("stacks/presets/multi-server.yaml: EDM and Hadoop build on their own host only and ship to the others; the Mesos-based ones and OAR make their image on each host", async () => {
         const outputs = deployStack(readStackConfig(readStackFile("multi-server")));
         for (const cluster of Object.values(outputs)) {
             await valueOf(cluster.containerNames);

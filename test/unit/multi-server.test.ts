@@ -89,7 +89,7 @@ describe("loopbackProblems (pure): a cluster over hosts whose host advertises lo
 describe("multi-server stack (unit, mocked engine)", () => {
     beforeEach(resetRecorded);
 
-    it("deploys stacks/Pulumi.multi-server.yaml: every role on the engine its placement names", async function () {
+    it("deploys stacks/presets/multi-server.yaml: every role on the engine its placement names", async function () {
         this.timeout(120_000); // five clusters through the mocks: ~18 s on a loaded machine
         const config = readStackConfig(readStackFile("multi-server"));
         assert.deepStrictEqual(usedHostNames(config).sort(), ["host2", "host3", "local"]);

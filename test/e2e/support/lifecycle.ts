@@ -1,29 +1,15 @@
 import * as automation from "@pulumi/pulumi/automation";
-import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { compiledPolicyPack, policyPackConfigOf } from "../../../review/policy-pack";
 import { stopProcessesOnBackend } from "./backend-processes";
 import { record } from "./run-records";
 import { docker, prepareToolchain, repoRoot } from "./toolchain";
 
-let builtPack: string | undefined;
-
-/**
- * The project's policy pack, as `--policy-pack` takes it: compiled by scripts/policy-pack.sh
- * (once per process, and only when a source changed), as `npm run up` runs it.
- */
-export function policyPack(): string {
-    builtPack ??= execFileSync("bash", [path.join(repoRoot, "scripts", "policy-pack.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
-    return builtPack;
-}
-
-/** A stack file's pack config (policies/config/<file>.json), as `--policy-pack-config` takes it, where it has one. */
-export function policyPackConfigOf(file: string): string | undefined {
-    const config = path.join(repoRoot, "policies", "config", `${file}.json`);
-    return fs.existsSync(config) ? config : undefined;
-}
+/** The project's policy pack compiled, as `npm run up` runs it (review/policy-pack.ts). */
+export const policyPack = compiledPolicyPack;
 
 /** Containers, networks and volumes that carry a stack's label: what destroy must leave at zero. */
 export function labelledLeftovers(stack: string): string[] {
@@ -115,14 +101,14 @@ export class TestStack {
     }
 
     /**
-     * Creates the stack on a copy of a stack file (`stacks/Pulumi.<file>.yaml` as
+     * Creates the stack on a copy of a shipped stack (`stacks/presets/<file>.yaml` as
      * `stacks/Pulumi.<this stack>.yaml`, gitignored), its config as written: the CLI reads it
-     * the way `pulumi up --stack <file>` would. The copy goes with `dispose()`.
+     * the way `npm run up <file>` has it read its own copy. The copy goes with `dispose()`.
      */
     async initFromStackFile(file: string): Promise<void> {
         this.recordOwnership();
         const stacks = path.join(repoRoot, "stacks");
-        fs.copyFileSync(path.join(stacks, `Pulumi.${file}.yaml`), this.stackFilePath());
+        fs.copyFileSync(path.join(stacks, "presets", `${file}.yaml`), this.stackFilePath());
         this.packConfig = policyPackConfigOf(file);
         this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: repoRoot }, {
             envVars: this.env,

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { newSecretSeed } from "../components/core/derived-secrets";
 import { policyArgs } from "./policy-pack";
 import { previewEnv } from "./preview-env";
 import { PreviewEvent, renderReview, summarizePreview } from "./render";
@@ -77,6 +78,16 @@ async function main(): Promise<number> {
             return 2;
         }
         newStack = true;
+    }
+    // A stack without its secret seed (a new one here) gets one, as `npm run up` makes it:
+    // random, a secret in the stack's own file, passed on stdin.
+    if (pulumi(["config", "get", "clusterlab:secretSeed", "--stack", stack]).status !== 0) {
+        const seed = spawnSync("pulumi", ["config", "set", "--secret", "clusterlab:secretSeed", "--stack", stack, "--non-interactive"],
+            { cwd: root, encoding: "utf8", input: newSecretSeed() });
+        if (seed.status !== 0) {
+            console.error(seed.stderr.trim());
+            return 2;
+        }
     }
     const common = ["preview", "--stack", stack, ...policyArgs(stack)];
     // The events for the tables and the text for the folded diff: two previews, run at once

@@ -26,3 +26,15 @@ require_stack_file() {
   echo "no stack \"$stack\": there is no $file and no preset $preset. Stacks here: ${known:-none}. Pick one, or write that file first." >&2
   exit 2
 }
+
+# Sourced too, once Pulumi and the backend are set up and the stack exists: the stack's
+# `clusterlab:secretSeed`, from which its generated passwords and keys derive
+# (components/core/stack-secrets.ts), made once: random, a secret in the stack's own file, which
+# git ignores. Given on stdin, so the value never shows in a process list.
+ensure_secret_seed() {
+  local stack="$1"
+  if ! pulumi config get clusterlab:secretSeed --stack "$stack" >/dev/null 2>&1; then
+    head -c 32 /dev/urandom | base64 | pulumi config set --secret clusterlab:secretSeed --stack "$stack" >/dev/null
+    echo "made clusterlab:secretSeed for stack $stack: random, a secret in stacks/Pulumi.$stack.yaml; the stack's passwords and keys derive from it" >&2
+  fi
+}

@@ -14,6 +14,7 @@ bash scripts/npm-deps.sh
 eval "$(bash scripts/toolchain.sh)"
 source scripts/local-backend.sh
 pulumi stack select --create "$stack" >/dev/null
+ensure_secret_seed "$stack"
 start=$SECONDS
 # The pack compiled (scripts/policy-pack.sh: the same rules, quicker to start), with the stack's
 # pack config where it has one (policies/config/README.md), as review/main.ts reads it.

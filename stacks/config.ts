@@ -4,6 +4,7 @@ import { ConfigProblem, describeIssues, formatPath, renderProblems } from "../co
 import { hostArgsSchema } from "../components/core/host";
 import { portClashes, PublishedPort } from "../components/core/placement";
 import { dnsLabel } from "../components/core/schema";
+import { missingSeedReason, secretSeedKey } from "../components/core/stack-secrets";
 import { clusterKinds } from "./kinds";
 
 /** Config keys are `clusterlab:<key>`; these are the keys a stack may set. */
@@ -23,6 +24,11 @@ const stackSettingsSchema = z.strictObject({
     hosts: z.record(dnsLabel, hostArgsSchema).prefault({ local: {} }),
     /** Clusters by name; each names its `kind` and the component's args. Default none. */
     clusters: z.record(dnsLabel, clusterEntrySchema).default({}),
+    /**
+     * The random secret the stack's generated passwords and keys derive from
+     * (components/core/stack-secrets.ts); set as a secret, by `npm run up` on first use.
+     */
+    secretSeed: z.string().min(16, { error: "must be at least 16 characters of random text" }).optional(),
 });
 
 export interface ClusterConfig {
@@ -106,6 +112,10 @@ export function readStackConfig(allConfig: Record<string, string>): StackConfig 
         clusters.push({ name, kind, host, args, ...(placedOn.length === 0 ? {} : { hostsUsed: [...new Set([host, ...placedOn])] }) });
     }
     problems.push(...crossClusterPortClashes(published));
+    const deriving = clusters.filter((cluster) => clusterKinds[cluster.kind].derivesSecrets === true);
+    if (deriving.length > 0 && settings.secretSeed === undefined) {
+        problems.push({ propertyPath: secretSeedKey, reason: `${missingSeedReason}; ${deriving.map((c) => c.name).join(", ")} need it` });
+    }
     if (!parsed.success || problems.length > 0) {
         throw new pulumi.RunError(renderProblems("invalid stack config:", problems));
     }

@@ -24,6 +24,8 @@ export interface ClusterKind {
      * placed elsewhere) and returns what the stack exports for it.
      */
     deploy(name: string, args: Record<string, unknown>, host: Host, hosts?: Record<string, Host>): Record<string, pulumi.Output<unknown>>;
+    /** Its component derives generated secrets from the stack's `clusterlab:secretSeed`. */
+    derivesSecrets?: true;
     /**
      * For kinds whose roles can be placed on other hosts: the host names the parsed settings
      * refer to (each must exist) and what the placement lacks (ports it needs, clashes per
@@ -65,6 +67,7 @@ export const clusterKinds: Record<string, ClusterKind> = {
     },
     oar: {
         schema: oarClusterArgsSchema,
+        derivesSecrets: true,
         placement: placedBy(oarHostRefs, oarPlacementProblems, oarPublishedPorts),
         deploy: (name, args, host, hosts) => outputsOf(new OarCluster(name, { ...args, host, hosts }), [
             "frontendCommand", "nodeCommands", "submitCommand", "sshCommand", "nodeNames", "containerNames",
@@ -72,6 +75,7 @@ export const clusterKinds: Record<string, ClusterKind> = {
     },
     edm: {
         schema: edmPlatformArgsSchema,
+        derivesSecrets: true,
         placement: placedBy(edmHostRefs, edmPlacementProblems, edmPublishedPorts),
         deploy(name, args, host, hosts) {
             return edmPlatformOutputs(createEdmPlatform(name, args, host, undefined, hosts));

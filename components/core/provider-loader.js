@@ -72,6 +72,10 @@ const retiredProviders = {
         exports: ["consulServiceProvider"],
         now: "an EDM worker API's consul registration, which the worker API now makes itself",
     },
+    "components/core/secrets": {
+        exports: ["sshKeyPairProvider", "passwordProvider"],
+        now: "a generated ssh key or password, which this version derives from the stack's clusterlab:secretSeed",
+    },
     "components/edm/nginx-upstream": {
         exports: ["nginxConfigProvider"],
         now: "EDM's nginx upstream file, which this version installs with a one-shot container on a volume",

@@ -7,7 +7,7 @@ import { createOneShot } from "../core/one-shot";
 import { createDockerImage, shipClusterImage } from "../core/image";
 import { createDockerNetwork } from "../core/network";
 import { ImageSource } from "../core/schema";
-import { GeneratedPassword } from "../core/secrets";
+import { ClusterSecrets } from "../core/stack-secrets";
 import { containerNamesOf, Service, ServicePort } from "../core/service";
 import {
     Backend,
@@ -103,7 +103,8 @@ export class EdmMaster extends pulumi.ComponentResource {
         };
         this.networks.set(host.dockerHost ?? "local", network);
         const image = (_role: string, source: ImageSource) => this.image(source, host);
-        const password = new GeneratedPassword(`${name}-gogs-admin-password`, {}, { parent: this });
+        // Derived from the stack's secret seed: the same on every run, no resource of its own.
+        const password = new ClusterSecrets(name).password("gogs-admin-password");
 
         const role = (roleName: keyof typeof masterRoles, extra: Omit<ConstructorParameters<typeof Service>[1], "scope" | "host" | "network">) =>
             new Service(`${name}-${roleName}`, {
@@ -131,10 +132,8 @@ export class EdmMaster extends pulumi.ComponentResource {
                 GOGS_ADMIN_USER: settings.gogsAdminUser,
                 GOGS_ADMIN_PASSWORD_FILE: gogsPasswordFile,
             },
-            // Read by the entrypoint as root, before it drops to the git user. Marked secret here
-            // too: a new password is unknown during preview, when Pulumi cannot yet tell that the
-            // resource's output is a secret, and the policy pack would take the file for plain text.
-            files: [{ path: gogsPasswordFile, content: pulumi.secret(password.value), mode: 0o400 }],
+            // Read by the entrypoint as root, before it drops to the git user.
+            files: [{ path: gogsPasswordFile, content: password, mode: 0o400 }],
             ports: [{ name: "http", internal: 3000, external: settings.ports.gogs, scheme: "http" }],
             volumes: [{ name: "data", containerPath: "/data" }],
             memoryMb: settings.memoryMb.gogs,
@@ -157,7 +156,7 @@ export class EdmMaster extends pulumi.ComponentResource {
         this.loadBalancerUrl = url(this.nginx, "lb");
         this.gogsUrl = url(gogs, "http");
         this.gogsAdminUser = pulumi.output(settings.gogsAdminUser);
-        this.gogsAdminPassword = pulumi.secret(password.value);
+        this.gogsAdminPassword = password;
         this.containerNames = containerNamesOf({ consul, gogs, nginx: this.nginx });
         this.networkName = network.name;
         this.registerOutputs({

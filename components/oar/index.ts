@@ -8,7 +8,7 @@ import { createDockerImage } from "../core/image";
 import { dockerObjectName, renderLabelList, renderLabels } from "../core/labels";
 import { createDockerNetwork } from "../core/network";
 import { hostSet, loopbackProblems, resolveHosts } from "../core/placement";
-import { GeneratedPassword, SshKeyPair } from "../core/secrets";
+import { ClusterSecrets } from "../core/stack-secrets";
 import { containerNamesOf, Service } from "../core/service";
 import {
     oarKeyPaths,
@@ -125,10 +125,12 @@ export class OarCluster extends pulumi.ComponentResource {
             ...(peersSeenFrom(from) === "" ? {} : { OAR_SSH_PEERS: peersSeenFrom(from) }),
         });
 
-        const oarKey = new SshKeyPair(`${name}-oar-key`, { comment: `oar@${stack}-${name}` }, { parent: this });
-        const hostKey = new SshKeyPair(`${name}-host-key`, { comment: `host@${stack}-${name}` }, { parent: this });
-        const dbPassword = new GeneratedPassword(`${name}-db-password`, {}, { parent: this });
-        const dbReadOnlyPassword = new GeneratedPassword(`${name}-db-ro-password`, {}, { parent: this });
+        // Derived from the stack's secret seed: the same on every run, no resource of their own.
+        const secrets = new ClusterSecrets(name);
+        const oarKey = secrets.sshKeyPair("oar-key", `oar@${stack}-${name}`);
+        const hostKey = secrets.sshKeyPair("host-key", `host@${stack}-${name}`);
+        const dbPassword = { value: secrets.password("db-password") };
+        const dbReadOnlyPassword = { value: secrets.password("db-ro-password") };
         const keyFiles = [
             { path: oarKeyPaths.oarPrivate, content: oarKey.privateKey, mode: 0o600 },
             { path: oarKeyPaths.oarPublic, content: oarKey.publicKey },

@@ -65,7 +65,7 @@ describeE2e("EdmMaster + EdmWorker end to end over three engines (master local, 
         console.log(`    suite EDM e2e: ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 
-    it("EDM: preview with the policy pack (the multi-server stack file's pack config) plans the platform with no mandatory violation, the gogs password a secret though still unknown", async () => {
+    it("EDM: preview with the policy pack (the multi-server stack file's pack config) plans the platform with no mandatory violation (the gogs password, derived, is a secret known in a preview)", async () => {
         const preview = await stack.preview(stack.policyOptions());
         assert.deepStrictEqual(Object.keys(changesOf(preview.changeSummary)), ["create"]);
         assert.doesNotMatch(preview.stdout, /\[mandatory\]/);

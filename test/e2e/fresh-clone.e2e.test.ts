@@ -22,7 +22,7 @@ function userEnv(): NodeJS.ProcessEnv {
     return env;
 }
 
-describeE2e("A fresh clone: `npm run up` brings the local stack (all five kinds on one engine) up; it, `npm run review` and `npm run down` leave `git status` empty", function () {
+describeE2e("A fresh clone stays clean: `npm run review`, a `pulumi config set`, `npm run up` and `npm run down` of the local stack leave `git status` empty", function () {
     this.timeout(20 * 60 * 1000);
     let clone: string;
     let started = 0;
@@ -59,28 +59,41 @@ describeE2e("A fresh clone: `npm run up` brings the local stack (all five kinds 
         console.log(`    suite fresh clone: ${((Date.now() - started) / 1000).toFixed(1)}s`);
     });
 
-    it("`npm run up` brings the local stack up from its preset, prints its outputs, and the stack file it made is ignored by git", () => {
-        const up = run("up.sh", "local");
-        assert.match(up.stderr, /made stacks\/Pulumi\.local\.yaml from stacks\/presets\/local\.yaml/);
-        for (const line of ["wraxl.masterUrl: http://127.0.0.1:5050", "hadoop.namenodeUrl: http://127.0.0.1:9870"]) {
-            assert.ok(up.stdout.includes(`\n${line}\n`), `${line} not among up's outputs:\n${up.stdout.slice(-3000)}`);
-        }
-        const stackFile = fs.readFileSync(path.join(clone, "stacks", "Pulumi.local.yaml"), "utf8");
-        assert.match(stackFile, /^encryptionsalt: v1:/m, "Pulumi wrote this checkout's salt into the stack file");
-        assert.match(stackFile, /clusterlab:clusters:/);
-        assert.strictEqual(git("status", "--porcelain"), "");
-    });
-
-    it("`npm run review -- --stack local` reviews against the deployed state: no change; the clone stays clean", () => {
+    it("`npm run review -- --stack local` first: the stack file is made from the preset with a secret seed, the review is of a new stack with every cluster of the preset; `git status` is empty", () => {
         const out = path.join(clone, "..", `${path.basename(clone)}-review.md`);
         try {
-            run("review.sh", "--stack", "local", "--out", out);
-            const review = fs.readFileSync(out, "utf8").split("\n");
-            assert.match(review[3], /^Against the deployed stack's state in `file:\/\/.*\/\.pulumi-state`\.$/);
-            assert.ok(review.includes("No resource changes."), review.slice(0, 12).join("\n"));
+            const review = run("review.sh", "--stack", "local", "--out", out);
+            assert.match(review.stderr, /made stacks\/Pulumi\.local\.yaml from stacks\/presets\/local\.yaml/);
+            const markdown = fs.readFileSync(out, "utf8").split("\n");
+            assert.match(markdown[3], /^A new stack: `file:\/\/.*\/\.pulumi-state` holds no state of it, so every resource shows as created\.$/);
+            for (const cluster of ["wraxl (MesosCluster)", "oar (OarCluster)", "aurora (AuroraWithCustomExecutor)", "hadoop (HadoopCluster)", "edm (EdmMaster)"]) {
+                assert.ok(markdown.includes(`### ${cluster}`), `${cluster} missing from the review`);
+            }
         } finally {
             fs.rmSync(out, { force: true });
         }
+        const stackFile = fs.readFileSync(path.join(clone, "stacks", "Pulumi.local.yaml"), "utf8");
+        assert.match(stackFile, /^encryptionsalt: v1:/m, "Pulumi wrote this checkout's salt into the stack file");
+        assert.match(stackFile, /clusterlab:secretSeed:\n\s+secure: v1:/, "the stack's secret seed, encrypted");
+        assert.strictEqual(git("status", "--porcelain"), "");
+    });
+
+    it("the user makes the stack their own with `pulumi config set` (one one-node OAR cluster): Pulumi rewrites the stack file; `git status` is empty", () => {
+        const set = spawnSync("bash", ["-c", [
+            "set -e", 'eval "$(bash scripts/toolchain.sh 2>/dev/null)"', "source scripts/local-backend.sh",
+            "pulumi config rm --stack local clusterlab:clusters",
+            "pulumi config set --stack local --path clusterlab:clusters.oar.kind oar",
+            "pulumi config set --stack local --path clusterlab:clusters.oar.nodes 1",
+        ].join("\n")], { cwd: clone, encoding: "utf8", env: userEnv() });
+        assert.strictEqual(set.status, 0, set.stderr);
+        assert.match(fs.readFileSync(path.join(clone, "stacks", "Pulumi.local.yaml"), "utf8"), /clusterlab:clusters:\n\s+oar:\n\s+kind: oar\n\s+nodes: 1\n/);
+        assert.strictEqual(git("status", "--porcelain"), "");
+    });
+
+    it("`npm run up` deploys it and prints its outputs; `git status` is empty", () => {
+        const up = run("up.sh", "local");
+        assert.ok(/\noar\.submitCommand: docker exec local-oar-frontend /.test(`\n${up.stdout}`), up.stdout.slice(-3000));
+        assert.doesNotMatch(up.stderr, /made (stacks|clusterlab)/, "the stack file and its seed were made once, by the review");
         assert.strictEqual(git("status", "--porcelain"), "");
     });
 

@@ -82,8 +82,11 @@ describeE2e("Multi-server stack end to end — the whole of stacks/presets/multi
         assert.ok(fs.existsSync(home(hosts.host3.ssh.options.IdentityFile)), hosts.host3.ssh.options.IdentityFile);
         assert.ok(fs.existsSync(home(hosts.host3.ssh.options.UserKnownHostsFile)), hosts.host3.ssh.options.UserKnownHostsFile);
         assert.deepStrictEqual(Object.values(clusters).map((c) => c.kind).filter((kind) => !checkedKinds.includes(kind)), []);
-        // The stack runs on the file's config as written (the CLI adds its encryptionsalt and reformats the copy's flow maps).
-        assert.deepStrictEqual((parse(fs.readFileSync(stack.stackFilePath(), "utf8")) as StackFile).config, file.config);
+        // The stack runs on the file's config as written (the CLI adds its encryptionsalt and reformats the copy's flow maps),
+        // and the secret seed `npm run up` adds to a stack, encrypted.
+        const { "clusterlab:secretSeed": seed, ...config } = (parse(fs.readFileSync(stack.stackFilePath(), "utf8")) as StackFile).config as StackFile["config"] & { "clusterlab:secretSeed"?: { secure: string } };
+        assert.deepStrictEqual(config, file.config);
+        assert.match(seed?.secure ?? "", /^v1:/);
     });
 
     it("multi-server: one up deploys every cluster of the file, each role on the host its placement names", async () => {

@@ -18,6 +18,9 @@ export interface RecordedResource {
     deletedWith?: string;
 }
 
+/** The unit tests' `clusterlab:secretSeed`: their generated secrets are derived from it, as a stack's are. */
+export const mockSecretSeed = "mock seed of the unit tests, not random";
+
 // How Pulumi's wire format marks a secret value (sdk/nodejs/runtime/rpc.ts, specialSecretSig).
 const secretSignature = "4dabf18193072939515e22adb298388d";
 const secretSignatureValue = "1b47061264138c4ac30d75fd1eb44270";
@@ -84,6 +87,8 @@ function resourceName(resource: pulumi.Resource): string {
  * (image ids, names), after pulumi-awsx's fargateService.test.ts harness.
  */
 export function installMocks(stack = "test"): void {
+    // The seed the generated secrets derive from, as `npm run up` sets it for a stack.
+    pulumi.runtime.setConfig("clusterlab:secretSeed", mockSecretSeed);
     void pulumi.runtime.setMocks({
         newResource(args: pulumi.runtime.MockResourceArgs) {
             const opts = pendingOpts.get(`${args.type}::${args.name}`) ?? { dependsOn: [], additionalSecretOutputs: [] };
@@ -109,17 +114,8 @@ export function installMocks(stack = "test"): void {
             if (args.type === "pulumi-nodejs:dynamic/docker:ImageShipment") {
                 state.imageId = inputs.sourceImageId; // save | load keeps the image's id
             }
-            if (args.type === "pulumi-nodejs:dynamic/clusterlab:GeneratedPassword") {
-                state.value = `generated-${args.name}`;
-            }
-            if (args.type === "pulumi-nodejs:dynamic/clusterlab:SshKeyPair") {
-                state.privateKey = `private key of ${args.name}`;
-                state.publicKey = `ssh-ed25519 AAAAmock ${args.name}`;
-            }
             // The engine keeps these outputs secret; so do the mocks, so secrecy downstream is testable.
-            // The secret generators always declare theirs, also where no recordingOptions saw them.
-            const declared = { "pulumi-nodejs:dynamic/clusterlab:GeneratedPassword": ["value"], "pulumi-nodejs:dynamic/clusterlab:SshKeyPair": ["privateKey"] }[args.type] ?? [];
-            for (const key of new Set([...opts.additionalSecretOutputs, ...declared])) {
+            for (const key of new Set(opts.additionalSecretOutputs)) {
                 state[key] = { [secretSignature]: secretSignatureValue, value: state[key] };
             }
             return { id: `${args.name}-id`, state };

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { byType, dockerTypes, installMocks, named, recorded, recordingOptions, resetRecorded, settle, valueOf } from "../support/mocks";
+import { derivedPassword } from "../../components/core/derived-secrets";
+import { byType, dockerTypes, installMocks, mockSecretSeed, named, recorded, recordingOptions, resetRecorded, settle, valueOf } from "../support/mocks";
 
 installMocks("test");
 const { createEdmPlatform, edmPlatformOutputs } = require("../../components/edm/platform") as typeof import("../../components/edm/platform");
@@ -95,17 +96,19 @@ describe("EdmMaster + EdmWorker (unit, mocked engine)", () => {
         assert.ok(!byType(container).some((c) => c.name.startsWith("edm-worker2")));
     });
 
-    it("generates gogs' admin password once, ships it as a file and keeps it secret; no install wizard env is needed", async () => {
+    it("derives gogs' admin password from the stack's secret seed (no resource), ships it as a file and keeps it secret; no install wizard env is needed", async () => {
         const { platform } = await deploy();
-        const password = byType("pulumi-nodejs:dynamic/clusterlab:GeneratedPassword");
-        assert.deepStrictEqual(password.map((p) => [p.name, p.additionalSecretOutputs]), [["edm-gogs-admin-password", ["value"]]]);
+        assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/clusterlab:")).map((r) => r.type), [], "no GeneratedPassword or SshKeyPair resource");
+        const password = derivedPassword(mockSecretSeed, "test/edm/gogs-admin-password");
         const gogs = named("edm-gogs", container);
+        assert.deepStrictEqual(gogs.inputs.files.map((f: { path: string; content: string }) => [f.path, f.content]), [["/run/secrets/gogs-admin-password", password]]);
+        assert.strictEqual(await valueOf(platform.master.gogsAdminPassword), password);
         assert.deepStrictEqual(gogs.inputs.secretInputs, ["file:/run/secrets/gogs-admin-password"]);
         assert.deepStrictEqual(env("edm-gogs"), {
             GOGS_ADMIN_PASSWORD_FILE: "/run/secrets/gogs-admin-password", GOGS_ADMIN_USER: "edm",
             GOGS_EXTERNAL_URL: "http://127.0.0.1:10080/", GOGS_HTTP_PORT: "3000", SERVICE_IGNORE: "true",
         });
-        assert.ok(!gogs.inputs.env.some((e: string) => e.includes("generated-")), "the password is not in the env");
+        assert.ok(!gogs.inputs.env.some((e: string) => e.includes(password)), "the password is not in the env");
         assert.strictEqual(await pulumi().isSecret(platform.master.gogsAdminPassword), true);
         assert.deepStrictEqual(gogs.inputs.mounts.map((m: { source: string; target: string }) => `${m.source}:${m.target}`), ["test-edm-gogs-data:/data"]);
     });

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { byType, dockerTypes, installMocks, isSecretOnWire, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
+import { derivedPassword, derivedSshKeyPair } from "../../components/core/derived-secrets";
+import { byType, dockerTypes, installMocks, isSecretOnWire, mockSecretSeed, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
 
 installMocks("test");
 const { OarCluster } = require("../../components/oar") as typeof import("../../components/oar");
@@ -77,12 +78,17 @@ describe("OarCluster (unit, mocked engine)", () => {
         assert.ok(raw("node1").healthcheck !== undefined, "a node still reports its health");
     });
 
-    it("makes the ssh keys and database passwords once per stack and keeps them secret", async () => {
+    it("derives the ssh keys and database passwords from the stack's secret seed, with no resource of their own, and keeps them secret", async () => {
         await deploy();
-        assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/clusterlab:SshKeyPair").map((k) => [k.name, k.additionalSecretOutputs]),
-            [["oar-oar-key", ["privateKey"]], ["oar-host-key", ["privateKey"]]]);
-        assert.deepStrictEqual(byType("pulumi-nodejs:dynamic/clusterlab:GeneratedPassword").map((p) => [p.name, p.additionalSecretOutputs]),
-            [["oar-db-password", ["value"]], ["oar-db-ro-password", ["value"]]]);
+        assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/clusterlab:")).map((r) => r.type), [], "no GeneratedPassword or SshKeyPair resource");
+        const content = (role: string, file: string) =>
+            named(`oar-${role}`, container).inputs.files.find((f: { path: string }) => f.path === `/run/clusterlab/${file}`).content;
+        const dbPassword = derivedPassword(mockSecretSeed, "test/oar/db-password");
+        assert.strictEqual(content("server", "db_password"), dbPassword);
+        assert.notStrictEqual(content("server", "db_ro_password"), dbPassword);
+        const oarKey = derivedSshKeyPair(mockSecretSeed, "test/oar/oar-key", "oar@test-oar");
+        assert.deepStrictEqual([content("node1", "oar_key"), content("node1", "oar_key.pub")], [oarKey.privateKey, oarKey.publicKey]);
+        assert.strictEqual(content("frontend", "ssh_host_key.pub"), derivedSshKeyPair(mockSecretSeed, "test/oar/host-key", "host@test-oar").publicKey);
         // Secrets as files: the provider makes a whole list secret when one entry is, and a preview
         // should show a reviewer every plain env var.
         for (const role of ["server", "frontend", "node1"]) {
@@ -92,7 +98,7 @@ describe("OarCluster (unit, mocked engine)", () => {
             ], role);
         }
         for (const c of byType(container)) {
-            assert.ok(!c.inputs.env.some((e: string) => e.includes("generated-")), `${c.name} has a password in its env`);
+            assert.ok(!c.inputs.env.some((e: string) => e.includes(dbPassword)), `${c.name} has a password in its env`);
             assert.strictEqual(isSecretOnWire(c.wire!.envs), false, `${c.name}'s env is plain`);
             assert.strictEqual(isSecretOnWire(c.wire!.uploads), true, `${c.name}'s files hold keys`);
         }

@@ -114,6 +114,18 @@ describe("stack program (unit, mocked engine)", () => {
         ]);
     });
 
+    it("refuses a stack with OAR or EDM clusters and no clusterlab:secretSeed, naming the key, the clusters and how to set it, before any resource", () => {
+        const clusters = { "clusterlab:clusters": { wraxl: { kind: "mesos" }, batch: { kind: "oar" }, apps: { kind: "edm" } } };
+        const problems = problemsOf(stackConfigAsPulumiGivesIt(clusters, false));
+        assert.strictEqual(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /^clusterlab:secretSeed: must be set, as a secret: .*pulumi config set --secret clusterlab:secretSeed .*; batch, apps need it$/);
+        assert.deepStrictEqual(recorded, []);
+        // A stack of kinds that generate no secret needs none; a seed too short to be random is refused.
+        assert.deepStrictEqual(problemsOf(stackConfigAsPulumiGivesIt({ "clusterlab:clusters": { wraxl: { kind: "mesos" } } }, false)), []);
+        assert.match(problemsOf({ ...stackConfigAsPulumiGivesIt(clusters, false), "clusterlab:secretSeed": "short" }).join("\n"),
+            /clusterlab:secretSeed: must be at least 16 characters of random text/);
+    });
+
     it("reports every problem of a config at once, before any resource is registered", () => {
         const config = stackConfigAsPulumiGivesIt({
             "clusterlab:hosts": { local: { bindAddress: "localhost" } },

@@ -3,6 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { newSecretSeed } from "../../../components/core/derived-secrets";
 import { compiledPolicyPack, policyPackConfigOf } from "../../../review/policy-pack";
 import { stopProcessesOnBackend } from "./backend-processes";
 import { record } from "./run-records";
@@ -97,6 +98,7 @@ export class TestStack {
         this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: repoRoot }, {
             envVars: this.env,
         });
+        await this.setSecretSeed();
         await this.setClusters(clusters);
     }
 
@@ -113,6 +115,12 @@ export class TestStack {
         this.stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: this.name, workDir: repoRoot }, {
             envVars: this.env,
         });
+        await this.setSecretSeed();
+    }
+
+    /** The stack's `clusterlab:secretSeed`, random, as `npm run up` makes it on first use. */
+    private async setSecretSeed(): Promise<void> {
+        await this.workspaceStack().setConfig("clusterlab:secretSeed", { value: newSecretSeed(), secret: true });
     }
 
     /** Before anything of the stack exists: a run killed from here on leaves it to the next run's reaper. */

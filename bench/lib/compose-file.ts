@@ -8,11 +8,10 @@ const peerIntervalSeconds = 2;
 /**
  * The healthcheck a peer (compose, the floor) is given for one of clusterlab's: the same check,
  * at an interval no longer than 2 s. A peer learns readiness only from Docker's tests, the first
- * an interval after start; clusterlab gives many-member roles (OAR's nodes) a 10 s interval and
- * does not wait for their health (the node's registration waits for its sshd instead), which a
- * compose file cannot say. A compose user would write the short interval, so the peer gets it:
- * its readiness is not made 10 s late, and it pays the engine load of frequent tests, as such a
- * file would. Pure.
+ * an interval after start; clusterlab gives many-member roles (OAR's nodes) a 5 s interval, to
+ * spare the engine the execs of frequent tests. A compose user would write the short interval,
+ * so the peer gets it: its readiness is not made up to 5 s late, and it pays the engine load of
+ * frequent tests, as such a file would. Pure.
  */
 export function peerHealthcheck(health: Healthcheck): Healthcheck {
     return { ...health, intervalSeconds: Math.min(health.intervalSeconds, peerIntervalSeconds) };
@@ -24,8 +23,8 @@ export function peerHealthcheck(health: Healthcheck): Healthcheck {
  * `service_healthy` where clusterlab waited for a ready container. Pure, for tests.
  *
  * Files clusterlab copies in before start become `configs` with inline `content`, which compose
- * also copies in before start. What compose cannot express — clusterlab's DockerExec steps, such
- * as OAR's node registrations — is returned as commands to run after `up --wait`.
+ * also copies in before start. What compose cannot express — clusterlab's DockerExec steps (an
+ * Aurora job; OAR's nodes join by themselves) — is returned as commands to run after `up --wait`.
  */
 export function renderComposeProject(graph: DeployedGraph): { file: Record<string, unknown>; afterUp: string[][] } {
     const serviceOf = new Map(graph.containers.map((c) => [c.urn, c.inputs.name]));

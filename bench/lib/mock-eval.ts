@@ -1,7 +1,7 @@
 // Run as its own process by the preview-scaling benchmark: evaluates an OarCluster of N nodes
 // under Pulumi's mocks (no engine, no CLI) until every resource reached the mocks, and prints
 // one JSON line: {nodes, resources, ms, maxRssKb}. Its own process, so peak memory is its own.
-import { byType, installMocks, recorded, settle } from "../../test/support/mocks";
+import { byType, dockerTypes, installMocks, recorded, settle } from "../../test/support/mocks";
 
 async function main(nodes: number): Promise<void> {
     installMocks("bench");
@@ -11,8 +11,8 @@ async function main(nodes: number): Promise<void> {
     // Timed from here: loading and compiling the modules is a fixed cost, not the program's.
     const started = Date.now();
     new OarCluster("bench", { nodes });
-    // Every node has a container and a registration: done when the last registration arrived.
-    while (byType("pulumi-nodejs:dynamic/docker:Exec").length < nodes) {
+    // A container per node, the server's and the frontend's: done when the last one arrived.
+    while (byType(dockerTypes.container).length < nodes + 2) {
         await settle();
     }
     const ms = Date.now() - started;

@@ -63,7 +63,7 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
 /**
  * The OAR lifecycle at one size, run again and again: clusterlab (up from nothing to job-ready,
  * no-op up, scale out by one, destroy), then docker compose on the file generated from
- * clusterlab's first deployment (up --wait and the registrations to job-ready, down -v), then the
+ * clusterlab's first deployment (up --wait to job-ready, down -v), then the
  * floor (parallel API calls to all healthy, rm). The three never overlap; each starts from nothing.
  */
 export class OarLifecycle {

@@ -24,7 +24,7 @@ export interface ServiceHealthcheck {
     /**
      * Seconds between Docker's checks, while starting and afterwards. Default 2. A longer one costs
      * the engine fewer execs once the role is up (many members), and readiness: Docker's first
-     * check comes an interval after start. So a role with a long one does not `waitForHealthy`.
+     * check comes an interval after start.
      */
     intervalSeconds?: number;
     /** Failures in a row that make the role unhealthy. Default 5. */
@@ -58,15 +58,8 @@ export interface ServiceArgs {
     binds?: { hostPath: string; containerPath: string; readOnly: boolean }[];
     /** Files written into the container before it starts. */
     files?: { path: string; content: pulumi.Input<string>; mode?: number }[];
-    /** Without one the container counts as ready when started; with one, only when healthy (but see `waitForHealthy`). */
+    /** Without one the container counts as ready when started; with one, only when healthy. */
     healthcheck?: ServiceHealthcheck;
-    /**
-     * `false`: the container counts as created once started, and its healthcheck only reports, for
-     * a role whose readiness something else waits for (an OAR node: its registration waits for its
-     * sshd from the server). Docker's first test comes an interval after start, so a role tested
-     * rarely would be seen ready late. Default `true`.
-     */
-    waitForHealthy?: boolean;
     /** Run Docker's init as PID 1, for processes that do not stop on SIGTERM themselves. */
     init?: boolean;
     privileged?: boolean;
@@ -148,7 +141,7 @@ function createDockerContainer(name: string, args: ServiceArgs, naming: RoleNami
         memoryMb: args.memoryMb,
         restart: "unless-stopped",
         healthcheck: args.healthcheck && renderHealthcheck(args.healthcheck),
-        waitTimeoutSeconds: args.waitForHealthy === false ? undefined : readyTimeoutSeconds,
+        waitTimeoutSeconds: readyTimeoutSeconds,
         // By id, not name: a network removed and made again (same name, new id) makes the
         // containers on it anew, as they must be (a container keeps its endpoint on the old one and
         // cannot start), instead of being started in place and failing on "network not found".

@@ -2,7 +2,6 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { ConfigProblem, parseOrThrow, renderProblems } from "../core/config";
-import { DockerExec } from "../core/docker/resources";
 import { Host } from "../core/host";
 import { createDockerImage } from "../core/image";
 import { dockerObjectName, renderLabelList, renderLabels } from "../core/labels";
@@ -14,11 +13,10 @@ import {
     oarKeyPaths,
     OarRole,
     renderConnectCommand,
+    renderNodeEnv,
     renderOarEnv,
-    renderRegisterCommand,
     renderSshCommand,
     renderSubmitCommand,
-    renderUnregisterCommand,
 } from "./render";
 import { oarHostRefs, oarHostUses, oarPlacementProblems, placeOar } from "./placement";
 import { OarClusterArgsInput, oarClusterArgsSchema, OarClusterSettings } from "./schema";
@@ -43,12 +41,12 @@ function missingSharedFolders(settings: OarClusterSettings, host: Host): ConfigP
 }
 
 const oarHealthcheck = { test: ["/usr/local/bin/healthcheck"], startPeriodSeconds: 60 };
-// Nodes are many: Docker tests each every 10 s, not 2 (each test is an exec, and 50 nodes tested
-// every 2 s kept both cores of the bench machine busy while the server registered them). So a
-// node is not waited on until healthy (Docker's first test comes 10 s after start): its
-// registration waits for its sshd, from the server, over the path OAR itself takes. A dead sshd
-// shows as unhealthy after 5 failed tests, under a minute.
-const oarNodeHealthcheck = { ...oarHealthcheck, intervalSeconds: 10 };
+// Nodes are many: Docker tests each every 5 s, not 2 (each test is an exec, and 50 nodes tested
+// every 2 s kept both cores of the bench machine busy while they joined OAR). A node is healthy
+// once it has joined OAR by itself, which `up` waits for: Docker's first test comes 5 s after
+// start, about when a node on a started server has joined. A dead sshd shows as unhealthy after
+// 5 failed tests, under half a minute.
+const oarNodeHealthcheck = { ...oarHealthcheck, intervalSeconds: 5 };
 
 /**
  * An OAR batch cluster as oar-docker runs it, without its flaws: a server with its database, a
@@ -159,11 +157,16 @@ export class OarCluster extends pulumi.ComponentResource {
                 ...extra,
             }, { parent: this });
 
+        const databasePort = settings.server.databasePort;
         const server = role("server", "server", {
             volumes: [{ name: "db", containerPath: "/var/lib/postgresql" }],
             memoryMb: settings.server.memoryMb,
-            // Almighty listens on the published port itself (OAR_SERVER_PORT), so nodes and server agree on it.
-            ports: almightyPort === false || !placed.spansHosts ? [] : [{ name: "almighty", internal: almightyPort, external: almightyPort, scheme: "tcp" }],
+            ports: !placed.spansHosts ? [] : [
+                // Almighty listens on the published port itself (OAR_SERVER_PORT), so nodes and server agree on it.
+                ...(almightyPort === false ? [] : [{ name: "almighty", internal: almightyPort, external: almightyPort, scheme: "tcp" }]),
+                // PostgreSQL keeps 5432; a node on another host is told the published port (OAR_DB_PORT).
+                ...(databasePort === false ? [] : [{ name: "database", internal: 5432, external: databasePort, scheme: "postgresql" }]),
+            ],
         });
         const workspace = { sharedVolumes: [{ volume: home, containerPath: "/home" }], binds: shared };
         const frontend = role("frontend", "frontend", {
@@ -177,31 +180,24 @@ export class OarCluster extends pulumi.ComponentResource {
         const nodes: Record<string, Service> = {};
         for (const node of settings.nodes) {
             const on = nodeHost(node);
+            const remote = on.name !== host.name;
             nodes[node.name] = role("node", node.name, {
+                // The node joins OAR by itself once its sshd answers, and leaves it when stopped
+                // (images/oar): adding a node is starting its container, scaling in is stopping it.
+                // A node container made anew (after a fault) joins anew, which revives it.
+                env: {
+                    ...renderOarEnv("node", settings.user), ...crossHostEnv(on), ...renderNodeEnv(node),
+                    ...(remote && databasePort !== false ? { OAR_DB_PORT: String(databasePort) } : {}),
+                },
                 sharedVolumes: [{ volume: onHost(on).home, containerPath: "/home" }],
                 binds: shared,
                 memoryMb: node.memoryMb,
                 healthcheck: oarNodeHealthcheck,
-                waitForHealthy: false,
-                // No dependsOn the server: a node is an sshd that needs nothing of it to start, so
-                // nodes start beside the server (up) and go beside it (destroy); its registration
-                // below is what waits for both.
+                // No dependsOn the server: a node needs nothing of it to start, so nodes start
+                // beside the server (up), join once it answers, and go beside it (destroy).
                 ...(node.sshPort === false ? {} : { ports: [{ name: "ssh", internal: 6667, external: node.sshPort, scheme: "ssh" }] }),
-                ...(on.name === host.name ? {} : { extraHosts: { server: host.advertiseAddress } }),
+                ...(remote ? { extraHosts: { server: host.advertiseAddress } } : {}),
             }, on);
-            // Added once the node's sshd answers, which the registration waits for (a node added
-            // earlier is marked Suspected: notes). A node container made anew (after a fault) is
-            // registered anew, which revives it.
-            // Unregistered when its node goes (scale in), but not when the server goes too: a
-            // whole-cluster destroy skips the unregistrations: each is a docker exec and OAR tools,
-            // steps that only slow the destroy of containers about to go (bench/).
-            new DockerExec(`${name}-${node.name}-registration`, {
-                ...host.engine,
-                container: server.containerName,
-                create: renderRegisterCommand(node),
-                delete: renderUnregisterCommand(node),
-                triggers: [nodes[node.name].container.id],
-            }, { parent: this, dependsOn: [server, nodes[node.name]], deletedWith: server.container });
         }
 
         const user = settings.user.name;

@@ -23,18 +23,25 @@ export function placeOar(settings: OarClusterSettings, home: string): OarPlaceme
 /**
  * What a placement needs that the settings lack, and ports two roles publish on one host. A
  * cluster over several hosts reaches nodes through published sshd ports (the server's checks and
- * jobs, and `oarsh` between nodes) and Almighty through its published port (nodes report back).
+ * jobs, and `oarsh` between nodes), and Almighty and the database through their published ports
+ * (nodes report back, and join OAR).
  */
 export function oarPlacementProblems(settings: OarClusterSettings, home: string, prefix = ""): ConfigProblem[] {
     const placed = placeOar(settings, home);
     const problems: ConfigProblem[] = [];
     const at = (path: (string | number)[]) => formatPath(prefix, path);
     const remote = settings.nodes.filter((node) => (placed.nodes[node.name] ?? home) !== (placed.server ?? home));
+    const remoteNodes = remote.map((n) => `"${n.name}" (host "${placed.nodes[n.name] ?? home}")`).join(", ");
     if (remote.length > 0 && settings.server.almightyPort === false) {
         problems.push({
             propertyPath: at(["server", "almightyPort"]),
-            reason: `must be a host port: node ${remote.map((n) => `"${n.name}" (host "${placed.nodes[n.name] ?? home}")`).join(", ")} ` +
-                `report to Almighty across hosts, got false`,
+            reason: `must be a host port: node ${remoteNodes} report to Almighty across hosts, got false`,
+        });
+    }
+    if (remote.length > 0 && settings.server.databasePort === false) {
+        problems.push({
+            propertyPath: at(["server", "databasePort"]),
+            reason: `must be a host port: node ${remoteNodes} join OAR in its database across hosts, got false`,
         });
     }
     if (placed.spansHosts) {
@@ -60,13 +67,14 @@ export function oarPublishedPorts(settings: OarClusterSettings, home: string): P
     return [
         { path: ["frontend", "sshPort"], host: placed.server ?? home, port: settings.frontend.sshPort },
         { path: ["server", "almightyPort"], host: placed.server ?? home, port: settings.server.almightyPort },
+        { path: ["server", "databasePort"], host: placed.server ?? home, port: settings.server.databasePort },
         ...settings.nodes.map((node, i): PublishedPort => ({ path: ["nodes", i, "sshPort"], host: placed.nodes[node.name] ?? home, port: node.sshPort })),
     ];
 }
 
 /**
  * Where the cluster puts roles, for `loopbackProblems`: across hosts nodes reach the server (its
- * Almighty) at its host's advertised address, and the server and the other nodes reach each
+ * Almighty and database) at its host's advertised address, and the server and the other nodes reach each
  * node's sshd at the address its host advertises.
  */
 export function oarHostUses(settings: OarClusterSettings, placed: OarPlacement, hostOf: (name: HostName) => Host): HostUse[] {

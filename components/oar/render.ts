@@ -23,14 +23,9 @@ export function renderOarEnv(role: OarRole, user: { name: string; uid: number })
     };
 }
 
-/** Registers a node's cores as OAR resources, inside the server; the image's script is idempotent. */
-export function renderRegisterCommand(node: OarNodeSettings): string[] {
-    return ["oar-register-node", node.name, String(node.cores)];
-}
-
-/** Takes a node out of OAR (its resources Dead), inside the server. */
-export function renderUnregisterCommand(node: OarNodeSettings): string[] {
-    return ["oar-unregister-node", node.name];
+/** What a node joins OAR as, by itself once its sshd answers (images/oar): its name and cores. */
+export function renderNodeEnv(node: OarNodeSettings): Record<string, string> {
+    return { OAR_NODE_NAME: node.name, OAR_NODE_CORES: String(node.cores) };
 }
 
 /**

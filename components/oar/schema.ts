@@ -57,6 +57,8 @@ export const oarClusterArgsSchema = z.strictObject({
         host: roleHost,
         /** Host port Almighty (the server's 6666) is published and listens on, for nodes on other hosts. Default `false`. */
         almightyPort: hostPort.default(false),
+        /** Host port the server's PostgreSQL (5432) is published on, for nodes on other hosts: each joins OAR in it. Default `false`. */
+        databasePort: hostPort.default(false),
     }).prefault({}),
     frontend: z.strictObject({
         /** Memory limit of the frontend, in MB. Default 256. */

@@ -5,6 +5,10 @@
 #   OAR_SERVER_HOST     DNS name of the server container (server)
 #   OAR_DB_PASSWORD     password of the DB user `oar` (server, frontend: this or the file below)
 #   OAR_DB_RO_PASSWORD  password of the DB user `oar_ro` (server, frontend: this or the file below)
+#   OAR_DB_PORT         the port the server's PostgreSQL is reached on (5432; a node on another
+#                       Docker host: the port the server's host publishes it on)
+#   OAR_NODE_NAME       the OAR host name a node registers as, its network alias (node, required)
+#   OAR_NODE_CORES      how many resources (cores) the node registers (node, default 1)
 #   OAR_USER / OAR_USER_UID   the job-submitting user (user / 1000), home /home/$OAR_USER
 #   OAR_JOB_RESOURCE_MANAGER  no-cgroups (default) | none  (see below)
 # Files (uploaded before start): /run/clusterlab/oar_key(.pub)  the oar user's key pair;
@@ -28,7 +32,8 @@ log() { echo "oar-entrypoint[$role]: $*"; }
 die() { echo "oar-entrypoint[$role]: ERROR: $*" >&2; exit 1; }
 
 case "$role" in server|frontend|node) ;; *) die "OAR_ROLE must be server, frontend or node (got '${role}')" ;; esac
-rm -f /run/clusterlab/role  # the healthcheck reads it: written once the role is configured
+# The healthcheck reads both: the role once configured, `registered` once a node is in OAR.
+rm -f /run/clusterlab/role /run/clusterlab/registered
 
 # ---- oar.conf: the same values in every role --------------------------------------------
 set_conf() {  # set_conf KEY VALUE  (values are written double-quoted; no " or \ allowed)
@@ -42,12 +47,12 @@ set_conf() {  # set_conf KEY VALUE  (values are written double-quoted; no " or \
 }
 [[ -n "${OAR_DB_PASSWORD:-}" || ! -s $KEYS/db_password ]] || OAR_DB_PASSWORD="$(cat "$KEYS/db_password")"
 [[ -n "${OAR_DB_RO_PASSWORD:-}" || ! -s $KEYS/db_ro_password ]] || OAR_DB_RO_PASSWORD="$(cat "$KEYS/db_ro_password")"
-if [[ "$role" != node ]]; then
-  [[ -n "${OAR_DB_PASSWORD:-}" && -n "${OAR_DB_RO_PASSWORD:-}" ]] \
-    || die "OAR_DB_PASSWORD and OAR_DB_RO_PASSWORD (or $KEYS/db_password and $KEYS/db_ro_password) are required"
-fi
+# Every role: a node registers itself in the database, and oarsh reads a job's cpuset name there.
+[[ -n "${OAR_DB_PASSWORD:-}" && -n "${OAR_DB_RO_PASSWORD:-}" ]] \
+  || die "OAR_DB_PASSWORD and OAR_DB_RO_PASSWORD (or $KEYS/db_password and $KEYS/db_ro_password) are required"
 set_conf DB_HOSTNAME "$server"
 set_conf SERVER_HOSTNAME "$server"
+[[ -z "${OAR_DB_PORT:-}" ]] || set_conf DB_PORT "$OAR_DB_PORT"
 # Multi-host clusters: Almighty listens on the port it is published on, so nodes on other
 # Docker hosts (which reach `server` through --add-host) and the server agree on one number.
 [[ -z "${OAR_SERVER_PORT:-}" ]] || set_conf SERVER_PORT "$OAR_SERVER_PORT"
@@ -148,9 +153,47 @@ fi
 # ---- roles --------------------------------------------------------------------------------
 case "$role" in
 node)
+  # A node joins OAR by itself once its sshd answers (a resource added earlier would be marked
+  # Suspected), and leaves it when stopped: so adding a node is starting its container, and
+  # removing one is stopping it, with no step run from outside (docker exec) on either side.
+  node_name="${OAR_NODE_NAME:-}"
+  cores="${OAR_NODE_CORES:-1}"
+  [[ "$node_name" =~ ^[A-Za-z0-9][A-Za-z0-9.-]*$ ]] || die "OAR_NODE_NAME must be the node's OAR host name, its network alias (got '${node_name}')"
+  [[ "$cores" =~ ^[1-9][0-9]*$ ]] || die "OAR_NODE_CORES must be a count of cores (got '${cores}')"
   mkdir -p /run/sshd
-  log "OAR sshd on :6667"
-  exec /usr/sbin/sshd -f /etc/oar/sshd_config -D -e
+  log "OAR sshd on :6667; joins OAR as $node_name with $cores core(s)"
+  /usr/sbin/sshd -f /etc/oar/sshd_config -D -e &
+  sshd=$!
+  sshd_answers() {  # an SSH banner, answered with an identification string (no kex error logged)
+    timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/6667 || exit 1; IFS= read -r -t 2 banner <&3 || true
+      printf "SSH-2.0-clusterlab-join\r\n" >&3 2>/dev/null || true; [[ "$banner" == SSH-* ]]' 2>/dev/null
+  }
+  join() {
+    local tries=0 why
+    # Quiet while the server starts (the first start makes its database: 10-30 s); then each try says why.
+    until why="its sshd does not answer on :6667"; sshd_answers && why="$(oar-register-node "$node_name" "$cores" 2>&1)"; do
+      tries=$((tries + 1))
+      ((tries < 30 || tries % 10 != 0)) || log "not in OAR yet: $why"
+      sleep 1
+    done
+    log "$why"
+    touch /run/clusterlab/registered
+  }
+  leave() {
+    kill "$joiner" 2>/dev/null || true
+    # Bounded: Docker kills the container 10 s after SIGTERM, and when the whole cluster goes the
+    # server may be gone already (the node then stays listed in a database about to go too).
+    timeout 8 oar-unregister-node "$node_name" || log "could not leave OAR: the server did not answer"
+    kill -TERM "$sshd" 2>/dev/null || true
+    wait "$sshd" 2>/dev/null || true
+    exit 0
+  }
+  trap leave TERM INT
+  join &
+  joiner=$!
+  wait "$sshd" || true
+  log "OAR sshd exited"
+  exit 1
   ;;
 
 frontend)
@@ -207,7 +250,9 @@ PGC
   grep -qx core <<<"$props" || oarproperty -a core >/dev/null
   # The cpu and core ids registrations draw (oar-register-node), past every id in use: drawn
   # from sequences, registrations of different nodes need no common lock.
+  # Nodes draw them as the oar user (each registers itself): granted in the same transaction.
   psql_admin "-d oar -c \"CREATE SEQUENCE IF NOT EXISTS clusterlab_cpu; CREATE SEQUENCE IF NOT EXISTS clusterlab_core;
+    GRANT USAGE, SELECT, UPDATE ON SEQUENCE clusterlab_cpu, clusterlab_core TO oar;
     SELECT setval('clusterlab_cpu', coalesce(max(cpu), 0) + 1, false), setval('clusterlab_core', coalesce(max(core), 0) + 1, false) FROM resources\"" >/dev/null
 
   stop() {

@@ -26,13 +26,13 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
         assert.deepStrictEqual(Object.keys(changesOf(preview.changeSummary)), ["create"]);
     });
 
-    it("OarCluster: up leaves three nodes registered and Alive", async () => {
+    it("OarCluster: up ends with three nodes joined and Alive", async () => {
         const started = Date.now();
         await stack.up();
         console.log(`      up to a job-ready 3-node cluster: ${((Date.now() - started) / 1000).toFixed(1)}s`);
         names = (await stack.outputs()).clusters.oar.containerNames;
         assert.deepStrictEqual(aliveNodes(names.server), ["node1", "node2", "node3"]);
-        // The three registrations ran at once: each node must still have drawn its own cpu and core ids.
+        // The three nodes joined at once: each must still have drawn its own cpu and core ids.
         const resources = resourceIds(names.server);
         assert.deepStrictEqual(resources.map((r) => r.host).sort(), ["node1", "node2", "node3"]);
         assert.strictEqual(new Set(resources.map((r) => r.cpu)).size, 3, JSON.stringify(resources));
@@ -95,12 +95,13 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
         assert.strictEqual(status, 0, stderr);
         assert.match(markdown, /^<!-- clusterlab-review stack=e2e-oar-\w+ -->\n## `pulumi preview` of stack `e2e-oar-\w+`: ✅ policies pass\n\nAgainst the deployed stack's state in `file:\/\//);
         const rows = markdown.split("\n").filter((line) => /^\| [+~±-] /.test(line));
-        assert.strictEqual(rows.length, 3, markdown);
+        // node4's Service component and its container; it joins OAR by itself.
+        assert.strictEqual(rows.length, 2, markdown);
         for (const row of rows) {
             assert.match(row, /^\| \+ create \| `[^`]*node4[^`]*` \|/, markdown);
         }
         const counts = markdown.split("\n").slice(5, 8);
-        assert.deepStrictEqual([counts[0], counts[2].split("|")[1].trim()], ["| create | same |", "3"], markdown);
+        assert.deepStrictEqual([counts[0], counts[2].split("|")[1].trim()], ["| create | same |", "2"], markdown);
     });
 
     it("OarCluster: a review that must be against deployed state, given a backend without the stack (a wrong secret), fails naming it; it never shows everything as new", async () => {
@@ -115,15 +116,15 @@ describeE2e("OarCluster end to end — real OAR 2.5.9 from Debian: server with P
         }
     });
 
-    it("OarCluster: 3 → 4 nodes creates only node4 and its registration; 4 → 3 removes them, and OAR no longer lists node4", async () => {
+    it("OarCluster: 3 → 4 nodes creates only node4 (its Service and container), which joins OAR by itself; 4 → 3 removes them, and node4 has left OAR", async () => {
         await stack.setClusters(oar(4));
         const grow = await stack.up();
-        assert.deepStrictEqual(changesOf(grow.summary.resourceChanges), { create: 3 });
+        assert.deepStrictEqual(changesOf(grow.summary.resourceChanges), { create: 2 });
         assert.deepStrictEqual(aliveNodes(names.server), ["node1", "node2", "node3", "node4"]);
         assert.strictEqual(new Set(resourceIds(names.server).map((r) => r.cpu)).size, 4, "node4 draws a cpu id of its own");
         await stack.setClusters(oar(3));
         const shrink = await stack.up();
-        assert.deepStrictEqual(changesOf(shrink.summary.resourceChanges), { delete: 3 });
+        assert.deepStrictEqual(changesOf(shrink.summary.resourceChanges), { delete: 2 });
         assert.deepStrictEqual(aliveNodes(names.server), ["node1", "node2", "node3"]);
         assert.ok(!docker("exec", names.server, "oarnodes", "-s").includes("node4"));
     });

@@ -50,11 +50,11 @@ describe("policy pack on the stacks' own programs (mocked engine)", () => {
     it("finds no violation in the local stack", async () => {
         const { mandatory, advisory, resources } = await packViolations(readStackFile("local"));
         // wraxl: a network, four images, four volumes, five containers; oar: a network, an image,
-        // the shared home and the server's database volumes, four containers, two registrations;
+        // the shared home and the server's database volumes, four containers (nodes join by themselves);
         // aurora: a network, four images, four volumes, five containers, two jobs; hadoop: a
         // network, two images, four volumes, seven containers, the HDFS folders; edm: a network,
         // five images, seven volumes (one nginx's upstream), nine containers, the upstream step.
-        assert.strictEqual(resources.length, 78);
+        assert.strictEqual(resources.length, 76);
         assert.deepStrictEqual(mandatory, []);
         // The aurora agent drives the host's Docker engine (docker containerizer, docker-compose),
         // and so do EDM's registrators and worker APIs: allowed for those roles, and the advisory

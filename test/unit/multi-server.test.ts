@@ -27,7 +27,7 @@ const mesos = (extra: Record<string, unknown> = {}) => ({
 });
 const oar = (extra: Record<string, unknown> = {}) => ({
     kind: "oar", host: "h2",
-    server: { almightyPort: 16666 },
+    server: { almightyPort: 16666, databasePort: 15432 },
     nodeHosts: ["h2", "h3"],
     nodes: [{ name: "n1", sshPort: 16667 }, { name: "n2", sshPort: 16667 }, { name: "n3", sshPort: 16668 }],
     ...extra,
@@ -153,7 +153,7 @@ describe("multi-server stack (unit, mocked engine)", () => {
         assert.deepStrictEqual(containerNamed("test-wraxl-a2").inputs.ports, [{ ip: "0.0.0.0", internal: 5051, external: 15051 }]);
     });
 
-    it("OarCluster: remote peers by address and published port, the server by --add-host, Almighty on its published port", async () => {
+    it("OarCluster: remote peers by address and published port, the server by --add-host, Almighty and the database on their published ports", async () => {
         const outputs = deployStack(readStackConfig(stackOf({ oar: oar() })));
         await valueOf(outputs.oar.containerNames);
         // n1 and n3 on h2 (with the server), n2 on h3.
@@ -165,7 +165,10 @@ describe("multi-server stack (unit, mocked engine)", () => {
         }
         assert.deepStrictEqual(containerNamed("test-oar-n2").inputs.extraHosts, ["server:10.0.0.2"]);
         assert.strictEqual(containerNamed("test-oar-n1").inputs.extraHosts, undefined, "beside the server: its DNS alias");
-        assert.deepStrictEqual(containerNamed("test-oar-server").inputs.ports, [{ ip: "10.0.0.2", internal: 16666, external: 16666 }]);
+        assert.deepStrictEqual(containerNamed("test-oar-server").inputs.ports,
+            [{ ip: "10.0.0.2", internal: 16666, external: 16666 }, { ip: "10.0.0.2", internal: 5432, external: 15432 }]);
+        // n2 joins OAR in the database at its published port; n1 and n3, beside the server, at 5432.
+        assert.deepStrictEqual(["n1", "n2", "n3"].map((n) => envOf(`test-oar-${n}`).OAR_DB_PORT), [undefined, "15432", undefined]);
         assert.deepStrictEqual(containerNamed("test-oar-n2").inputs.ports, [{ ip: "0.0.0.0", internal: 6667, external: 16667 }]);
         const homes = byKind("volume").filter((v) => v.inputs.name === "test-oar-home")
             .map((v) => v.inputs.dockerHost).sort();
@@ -200,9 +203,10 @@ describe("multi-server stack (unit, mocked engine)", () => {
             { wraxl: mesos({ agentHosts: ["local", "h9"] }) }, [
                 'clusterlab:clusters.wraxl.agentHosts[1]: must name a host under clusterlab:hosts (local, h2, h3), got "h9"',
             ]],
-        ["OAR nodes over two hosts without ssh ports or Almighty's port",
+        ["OAR nodes over two hosts without ssh ports, Almighty's port or the database's",
             { oar: oar({ server: {}, nodes: [{ name: "n1" }, { name: "n2" }] }) }, [
                 'clusterlab:clusters.oar.server.almightyPort: must be a host port: node "n2" (host "h3") report to Almighty across hosts, got false',
+                'clusterlab:clusters.oar.server.databasePort: must be a host port: node "n2" (host "h3") join OAR in its database across hosts, got false',
                 'clusterlab:clusters.oar.nodes[0].sshPort: must be a host port: the cluster spans several hosts, and the server and other nodes reach "n1" (host "h2") through it, got false',
                 'clusterlab:clusters.oar.nodes[1].sshPort: must be a host port: the cluster spans several hosts, and the server and other nodes reach "n2" (host "h3") through it, got false',
             ]],

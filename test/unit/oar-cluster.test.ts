@@ -6,7 +6,6 @@ installMocks("test");
 const { OarCluster } = require("../../components/oar") as typeof import("../../components/oar");
 
 const container = dockerTypes.container;
-const exec = "pulumi-nodejs:dynamic/docker:Exec";
 
 async function deploy(args: ConstructorParameters<typeof OarCluster>[1] = {}) {
     resetRecorded();
@@ -39,17 +38,13 @@ describe("OarCluster (unit, mocked engine)", () => {
         }
     });
 
-    it("registers each node inside the server once the server is ready and the node started (the registration waits for its sshd), and unregisters it on delete", async () => {
+    it("has each node join OAR by itself, as its name with its cores, with no step run from outside: no exec resource, no dynamic provider", async () => {
         await deploy({ nodes: [{ name: "n1", cores: 4 }, { name: "n2" }] });
-        const registration = named("oar-n1-registration", exec);
-        assert.deepStrictEqual(registration.inputs.create, ["oar-register-node", "n1", "4"]);
-        assert.deepStrictEqual(registration.inputs.delete, ["oar-unregister-node", "n1"]);
-        assert.strictEqual(registration.inputs.container, "test-oar-server");
-        assert.deepStrictEqual(registration.dependsOn, ["oar-server", "oar-n1"]);
-        assert.deepStrictEqual(registration.inputs.triggers, ["oar-n1-id"], "a node made anew is registered anew");
-        assert.strictEqual(registration.deletedWith, "oar-server",
-            "a whole-cluster destroy skips the unregistrations; removing only the node still runs it");
-        assert.deepStrictEqual(named("oar-n2-registration", exec).inputs.create, ["oar-register-node", "n2", "1"]);
+        assert.deepStrictEqual([env("oar-n1").OAR_NODE_NAME, env("oar-n1").OAR_NODE_CORES], ["n1", "4"]);
+        assert.deepStrictEqual([env("oar-n2").OAR_NODE_NAME, env("oar-n2").OAR_NODE_CORES], ["n2", "1"]);
+        assert.strictEqual(env("oar-n1").OAR_DB_PORT, undefined, "a node on the server's host reaches PostgreSQL on 5432");
+        assert.strictEqual(env("oar-server").OAR_NODE_NAME, undefined);
+        assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => r.name), []);
     });
 
     it("starts the nodes beside the server, not after it (a node needs nothing of it to start); the frontend waits for it", async () => {
@@ -59,23 +54,20 @@ describe("OarCluster (unit, mocked engine)", () => {
         assert.ok(waitsFor("frontend").includes("oar-server"), `the frontend waits for ${JSON.stringify(waitsFor("frontend"))}`);
     });
 
-    it("has Docker test the many nodes every 10 s and the server and frontend every 2 s; all with the same check", async () => {
+    it("has Docker test the many nodes every 5 s and the server and frontend every 2 s; all with the same check", async () => {
         await deploy({ nodes: 2 });
         const health = (role: string) => named(`oar-${role}`, container).inputs.healthcheck;
-        assert.strictEqual(health("node1").intervalSeconds, 10);
-        assert.strictEqual(health("node2").intervalSeconds, 10);
+        assert.strictEqual(health("node1").intervalSeconds, 5);
+        assert.strictEqual(health("node2").intervalSeconds, 5);
         assert.strictEqual(health("server").intervalSeconds, 2);
         assert.strictEqual(health("frontend").intervalSeconds, 2);
         assert.strictEqual(health("node1").shellCommand, health("server").shellCommand);
     });
 
-    it("waits for the server and frontend to be healthy, not for a node: its registration waits for its sshd instead", async () => {
+    it("waits for every role to be healthy, a node included: healthy means it has joined OAR, so a job can run when up ends", async () => {
         await deploy({ nodes: 2 });
         const raw = (role: string) => named(`oar-${role}`, container).raw!;
-        assert.deepStrictEqual([raw("server").wait, raw("frontend").wait], [true, true]);
-        assert.deepStrictEqual([raw("node1").wait, raw("node2").wait], [undefined, undefined],
-            "Docker's first test of a node comes 10 s after its start: a wait on it would make every node 10 s late");
-        assert.ok(raw("node1").healthcheck !== undefined, "a node still reports its health");
+        assert.deepStrictEqual([raw("server").wait, raw("frontend").wait, raw("node1").wait, raw("node2").wait], [true, true, true, true]);
     });
 
     it("derives the ssh keys and database passwords from the stack's secret seed, with no resource of their own, and keeps them secret", async () => {
@@ -169,20 +161,24 @@ describe("OarCluster (unit, mocked engine)", () => {
         const nodes = [{ name: "n1", sshPort: 16667 }, { name: "n2", sshPort: 16667 }, { name: "n3", sshPort: 16668 }];
         resetRecorded();
         // The server on the cluster's (local, loopback) host; nodes on h2 (loopback) and h3: local and h2 once each.
-        assert.throws(() => new OarCluster("bad", { host: Host.local(), hosts: hosts({}), server: { almightyPort: 16666 }, nodeHosts: ["h2", "h3"], nodes }),
+        assert.throws(() => new OarCluster("bad", { host: Host.local(), hosts: hosts({}), server: { almightyPort: 16666, databasePort: 15432 }, nodeHosts: ["h2", "h3"], nodes }),
             (error: Error) => error.message === [
                 'invalid OarCluster "bad" args:',
                 `  host: ${reason('host "local" (the local engine)')}`,
                 `  nodes[0]: ${reason('host "h2" (tcp://10.0.0.2:2375)')}`,
             ].join("\n") || assert.fail(error.message));
         // The server placed on h2 by name: the path that put it there.
-        assert.throws(() => new OarCluster("bad", { hosts: hosts({}), server: { host: "h2", almightyPort: 16666 }, nodeHosts: ["h2", "h3"], nodes }),
+        assert.throws(() => new OarCluster("bad", { hosts: hosts({}), server: { host: "h2", almightyPort: 16666, databasePort: 15432 }, nodeHosts: ["h2", "h3"], nodes }),
             (error: Error) => error.message === ['invalid OarCluster "bad" args:', `  server.host: ${reason('host "h2" (tcp://10.0.0.2:2375)')}`].join("\n")
                 || assert.fail(error.message));
         assert.deepStrictEqual(recorded.filter((r) => r.type.includes("dynamic") || r.type.startsWith("docker:")), []);
         // Reachable addresses: the same cluster deploys (the local host unused: nothing runs there).
-        const { outputs } = await deploy({ hosts: hosts({ bindAddress: "10.0.0.2" }), server: { host: "h2", almightyPort: 16666 }, nodeHosts: ["h2", "h3"], nodes });
+        const { outputs } = await deploy({ hosts: hosts({ bindAddress: "10.0.0.2" }), server: { host: "h2", almightyPort: 16666, databasePort: 15432 }, nodeHosts: ["h2", "h3"], nodes });
         assert.deepStrictEqual(outputs.nodeNames, ["n1", "n2", "n3"]);
+        // n2 on h3 joins OAR in the server's database on h2, through the port h2 publishes it on.
+        assert.deepStrictEqual(named("oar-server", container).inputs.ports.map((p: { internal: number; external: number }) => [p.internal, p.external]),
+            [[16666, 16666], [5432, 15432]]);
+        assert.deepStrictEqual([env("oar-n1").OAR_DB_PORT, env("oar-n2").OAR_DB_PORT], [undefined, "15432"]);
         // All on one loopback host, as on a laptop: no cluster over hosts, nothing to refuse.
         await deploy({ host: Host.local(), nodes: 2 });
     });

@@ -3,9 +3,11 @@ import { shimProvider } from "../provider-shim";
 import { changedKeys, EngineSsh, EngineTls, inspect, runDocker } from "./cli";
 
 // The one Docker resource of clusterlab's own left: a command run in a container, with a command
-// that undoes it on delete (OAR's node registration, Aurora's jobs), as a Pulumi dynamic resource
-// over the docker CLI. @pulumi/docker has no such resource; moving these steps into the images
-// (a node that registers itself and leaves on SIGTERM) is the real-providers issue's next step.
+// that undoes it on delete (Aurora's jobs), as a Pulumi dynamic resource over the docker CLI.
+// @pulumi/docker has no such resource; moving the step into an image (as OAR's nodes now join
+// and leave OAR by themselves) is the real-providers issue's next step. A state made before that
+// still holds OAR registrations: the `up` that moves it on deletes each before it makes its node
+// anew (the node's replace deletes what depends on it first), so the new node joins after.
 // The file keeps its name although the networks, volumes, images and containers it once held are
 // `@pulumi/docker`'s now: states name `components/core/docker/resources` and `execProvider`.
 // States that still hold the removed kinds (`pulumi-nodejs:dynamic/docker:Container` and the
@@ -73,7 +75,7 @@ const execShim = shimProvider("components/core/docker/resources", "execProvider"
 
 /**
  * A command run in a container as a resource: what a cluster does to itself once a role is
- * ready (register a node, create HDFS folders), undone on delete.
+ * ready (submit a job), undone on delete.
  */
 export class DockerExec extends pulumi.dynamic.Resource {
     /** What the create command printed. */

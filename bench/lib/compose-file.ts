@@ -23,10 +23,10 @@ export function peerHealthcheck(health: Healthcheck): Healthcheck {
  * `service_healthy` where clusterlab waited for a ready container. Pure, for tests.
  *
  * Files clusterlab copies in before start become `configs` with inline `content`, which compose
- * also copies in before start. What compose cannot express — clusterlab's DockerExec steps (an
- * Aurora job; OAR's nodes join by themselves) — is returned as commands to run after `up --wait`.
+ * also copies in before start. Every step of clusterlab's is a container now (OAR's nodes join
+ * OAR by themselves), so the file says all of it.
  */
-export function renderComposeProject(graph: DeployedGraph): { file: Record<string, unknown>; afterUp: string[][] } {
+export function renderComposeProject(graph: DeployedGraph): Record<string, unknown> {
     const serviceOf = new Map(graph.containers.map((c) => [c.urn, c.inputs.name]));
     const healthy = new Set(graph.containers.filter((c) => c.inputs.healthcheck !== undefined).map((c) => c.urn));
     const networks: Record<string, unknown> = {};
@@ -90,8 +90,7 @@ export function renderComposeProject(graph: DeployedGraph): { file: Record<strin
         }
         services[inputs.name] = service;
     }
-    const afterUp = graph.execs.map((exec) => ["docker", "exec", exec.inputs.container, ...exec.inputs.create]);
-    return { file: { services, networks, volumes, configs }, afterUp };
+    return { services, networks, volumes, configs };
 }
 
 /** Compose interpolates `$` in every value; a literal `$` is written `$$`. */

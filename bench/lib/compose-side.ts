@@ -14,23 +14,19 @@ const run = promisify(execFile);
 /** The peer: `docker compose` on a file generated from what clusterlab deployed. */
 export class ComposeSide {
     private readonly dir: string;
-    private readonly afterUp: string[][];
 
     constructor(private readonly compose: string, private readonly project: string, graph: DeployedGraph) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterlab-bench-compose-"));
-        const { file, afterUp } = renderComposeProject(graph);
-        fs.writeFileSync(this.file, stringify(file));
-        this.afterUp = afterUp;
+        fs.writeFileSync(this.file, stringify(renderComposeProject(graph)));
     }
 
     get file(): string {
         return path.join(this.dir, "compose.yaml");
     }
 
-    /** `up --wait` (every healthcheck passing), then the steps compose has no word for, in parallel. */
+    /** `up --wait`: every healthcheck passing. */
     async up(): Promise<void> {
         await this.compose_("up", "--detach", "--wait", "--wait-timeout", "300");
-        await Promise.all(this.afterUp.map(([command, ...args]) => run(command, args)));
     }
 
     /**

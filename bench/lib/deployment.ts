@@ -1,5 +1,4 @@
 import { ContainerView, viewContainer } from "../../components/core/docker/container-view";
-import type { DockerExecInputs } from "../../components/core/docker/resources";
 
 /** One resource of `pulumi stack export --show-secrets`, as far as the benchmarks read it. */
 interface ExportedResource {
@@ -24,7 +23,6 @@ export interface DeployedContainer {
 /** What a stack's state says was deployed: the input a peer tool is given to do the same. */
 export interface DeployedGraph {
     containers: DeployedContainer[];
-    execs: { urn: string; inputs: DockerExecInputs; after: string[] }[];
 }
 
 // How the CLI marks a secret in an export (sdk/go/common/resource/properties.go: SecretSig).
@@ -57,7 +55,7 @@ function containerInputs(resource: ExportedResource, networkNames: Map<string, s
     return { ...view, network: networkNames.get(view.network) ?? view.network, waitTimeoutSeconds: view.waitTimeoutSeconds ?? 0 };
 }
 
-/** The containers and execs of an exported deployment, and which containers each waited for. */
+/** The containers of an exported deployment, and which containers each waited for. */
 export function deployedGraph(exported: { deployment: { resources?: ExportedResource[] } }): DeployedGraph {
     const resources = exported.deployment.resources ?? [];
     const containerUrns = new Set(resources.filter((r) => r.type === dockerContainer).map((r) => r.urn));
@@ -66,9 +64,6 @@ export function deployedGraph(exported: { deployment: { resources?: ExportedReso
     return {
         containers: resources.filter((r) => containerUrns.has(r.urn)).map((r) => ({
             urn: r.urn, inputs: containerInputs(r, networkNames), after: after(r),
-        })),
-        execs: resources.filter((r) => r.type === "pulumi-nodejs:dynamic/docker:Exec").map((r) => ({
-            urn: r.urn, inputs: reveal(r.inputs) as DockerExecInputs, after: after(r),
         })),
     };
 }

@@ -1,7 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { parseOrThrow } from "../core/config";
-import { DockerExec } from "../core/docker/resources";
 import { Host } from "../core/host";
 import { containerNamesOf, Service } from "../core/service";
 import { createMesosCore } from "../mesos/core";
@@ -12,7 +11,8 @@ import {
     auroraPorts,
     renderAgentEnv,
     renderExecutorConfig,
-    renderJobCommands,
+    jobKeeperReadyFile,
+    renderJobKeeperCommand,
     renderJobKey,
     renderObserverCommand,
     renderSchedulerCommand,
@@ -41,8 +41,8 @@ export interface AuroraClusterParts {
     agents: Record<string, Service>;
     scheduler: Service;
     observer: Service;
-    /** One create/kill command pair per job, by job key. */
-    jobs: Record<string, DockerExec>;
+    /** One keeper container per job, by job key: the job lives as long as it runs. */
+    jobs: Record<string, Service>;
     /** The JSON shipped to the scheduler as its `-custom_executor_config`. */
     executorConfig: string;
     settings: AuroraSettings;
@@ -79,10 +79,11 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
         flags: settings.scheduler.flags,
     };
     const executorConfig = renderExecutorConfig(settings.customExecutors);
+    const schedulerImage = imageFor("scheduler", settings.scheduler.image);
     const scheduler = new Service(`${name}-scheduler`, {
         network, host,
         scope: scope("scheduler"),
-        image: imageFor("scheduler", settings.scheduler.image),
+        image: schedulerImage,
         command: renderSchedulerCommand(renderSchedulerFlags(flagsInput)),
         env: renderSchedulerEnv(flagsInput),
         files: [{ path: auroraPaths.executorConfig, content: executorConfig }],
@@ -105,24 +106,30 @@ export function createAuroraCluster(name: string, args: AuroraWithCustomExecutor
         dependsOn: Object.values(agents),
     }, { parent });
 
-    // @pulumi/command cannot be used here (its plugin can be neither downloaded nor built), so each
-    // job is the project's DockerExec: its create command on up, its kill command on delete.
-    const jobs: Record<string, DockerExec> = {};
+    // Each job is a keeper container of the scheduler's image (its job client): it creates the
+    // job once the scheduler answers, is healthy from then on, and kills the job when stopped,
+    // which removing it from the stack or `destroy` does before the scheduler goes. A scheduler
+    // made anew by a change takes its keepers along (`replaceWith`): the jobs are killed on the old
+    // one and created on the new. A scheduler only restarted, or recreated by `up` after a fault,
+    // keeps them and its jobs: its volume holds them, and a keeper's create takes a job already
+    // running with its config as done.
+    const jobs: Record<string, Service> = {};
     for (const job of settings.jobs) {
         const key = renderJobKey(settings.scheduler.clusterName, job);
-        const commands = renderJobCommands(settings.scheduler.clusterName, job);
-        jobs[key] = new DockerExec(`${name}-job-${job.role}-${job.environment}-${job.name}`, {
-            // The scheduler's host (TLS or ssh settings included): the job client runs in its container.
-            ...host.engine,
-            container: scheduler.containerName,
-            create: commands.create,
-            delete: commands.delete,
-            // A scheduler made anew takes its jobs along: its container goes before its replacement,
-            // so Pulumi replaces the jobs too (killed on the old scheduler, created on the new).
-            // A stopped old scheduler (its network removed by hand) cannot run the kill, so it is
-            // skipped; the new one has the jobs from its volume, and create takes a job already
-            // running with the same config as done (test/faults/aurora.faults.test.ts).
-        }, { parent, dependsOn: [scheduler] });
+        jobs[key] = new Service(`${name}-job-${job.role}-${job.environment}-${job.name}`, {
+            network, host,
+            scope: scope("job"),
+            instance: `job-${job.role}-${job.environment}-${job.name}`,
+            image: schedulerImage,
+            command: renderJobKeeperCommand(settings.scheduler.clusterName, job),
+            env: { AURORA_STANDIN_URL: pulumi.interpolate`http://${scheduler.containerName}:${auroraPorts.scheduler}` },
+            // Created within a second of start (the scheduler is ready); a job the scheduler
+            // refuses (another config runs) fails `up` within 10 s, with the refusal in its log.
+            healthcheck: { test: ["test", "-e", jobKeeperReadyFile], startPeriodSeconds: 1 },
+            memoryMb: 48,
+            dependsOn: [scheduler],
+            replacedWith: [scheduler],
+        }, { parent });
     }
 
     return { network, zookeeper, master, agents, scheduler, observer, jobs, executorConfig, settings };
@@ -149,7 +156,7 @@ export class AuroraWithCustomExecutor extends pulumi.ComponentResource {
     public readonly jobKeys: pulumi.Output<string[]>;
     /** The cluster's Docker network. */
     public readonly networkName: pulumi.Output<string>;
-    /** Every role's container name, by role or agent name. */
+    /** Every role's container name, by role or agent name, and each job keeper's (`job-<role>-<env>-<name>`). */
     public readonly containerNames: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: AuroraWithCustomExecutorArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -166,6 +173,7 @@ export class AuroraWithCustomExecutor extends pulumi.ComponentResource {
         this.networkName = parts.network.name;
         this.containerNames = containerNamesOf({
             zookeeper: parts.zookeeper, master: parts.master, scheduler: parts.scheduler, observer: parts.observer, ...parts.agents,
+            ...Object.fromEntries(Object.values(parts.jobs).map((keeper) => [keeper.dnsName, keeper])),
         });
 
         this.registerOutputs({

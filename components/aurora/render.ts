@@ -17,6 +17,9 @@ export const auroraPaths = {
 /** The command line client in the scheduler stand-in image that creates and kills jobs. */
 export const jobClient = "aurora-standin-job";
 
+/** What a job keeper touches once its job is created: its healthcheck. */
+export const jobKeeperReadyFile = "/tmp/aurora-job-created";
+
 /**
  * Aurora's custom executor config as the scheduler reads it (`-custom_executor_config`): a JSON
  * array whose keys are Mesos' ExecutorInfo fields in snake_case (Aurora's Jackson mapper uses
@@ -177,11 +180,7 @@ export function renderJobConfiguration(cluster: string, job: AuroraJobSettings):
     };
 }
 
-/** The commands run in the scheduler container that create the job on `up` and kill it on `destroy`. */
-export function renderJobCommands(cluster: string, job: AuroraJobSettings): { create: string[]; delete: string[] } {
-    const key = renderJobKey(cluster, job);
-    return {
-        create: [jobClient, "create", key, JSON.stringify(renderJobConfiguration(cluster, job))],
-        delete: [jobClient, "killall", key],
-    };
+/** A job keeper's command (the scheduler image's job client): create the job, kill it when stopped. */
+export function renderJobKeeperCommand(cluster: string, job: AuroraJobSettings): string[] {
+    return [jobClient, "keep", renderJobKey(cluster, job), JSON.stringify(renderJobConfiguration(cluster, job))];
 }

@@ -66,6 +66,8 @@ export interface ServiceArgs {
     memoryMb?: number;
     /** Roles that must be ready (healthy) before this one starts. */
     dependsOn?: pulumi.Resource[];
+    /** Roles whose replacement replaces this one too: it holds something only they keep (an Aurora job keeper, its scheduler). */
+    replacedWith?: Service[];
     /** Names of roles on other Docker hosts and the address they are reached by (`--add-host`). Default none. */
     extraHosts?: Record<string, string>;
 }
@@ -154,6 +156,7 @@ function createDockerContainer(name: string, args: ServiceArgs, naming: RoleNami
     return new docker.Container(name, renderContainerArgs(spec), {
         ...resourceOpts,
         dependsOn: [...(args.dependsOn ?? []), ...volumes.map((v) => v.resource)],
+        ...(args.replacedWith === undefined ? {} : { replaceWith: args.replacedWith.map((role) => role.container) }),
         // Names are fixed: the old container must go before its replacement can take the name.
         deleteBeforeReplace: true,
         // A container that never became healthy is kept by the provider with an error on it; the

@@ -78,7 +78,8 @@ describeE2e("AuroraWithCustomExecutor over three Docker engines (local, host2 tc
             assert.match(line, /\(healthy\)/, line);
             return line.split(" ")[0];
         });
-        assert.deepStrictEqual(healthy(engine().local), ["master", "observer", "scheduler", "zookeeper"].map((r) => `${s}-aurora-${r}`));
+        // The job's keeper runs beside the scheduler.
+        assert.deepStrictEqual(healthy(engine().local), ["job-root-prod-where", "master", "observer", "scheduler", "zookeeper"].map((r) => `${s}-aurora-${r}`));
         assert.deepStrictEqual(healthy(engine().host2), [`${s}-aurora-agent1`]);
         assert.deepStrictEqual(healthy(engine().host3), [`${s}-aurora-agent2`]);
         assert.strictEqual(outputs.masterUrl, `http://${localBridgeAddress}:${ports.master}`);

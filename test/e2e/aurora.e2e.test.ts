@@ -31,7 +31,7 @@ describeE2e("AuroraWithCustomExecutor end to end — real zookeeper and Docker; 
         assert.deepStrictEqual(labelledLeftovers(stack.name), []);
     });
 
-    it("AuroraWithCustomExecutor: up brings zookeeper, master, agent, scheduler stand-in and observer stand-in to healthy", async () => {
+    it("AuroraWithCustomExecutor: up brings zookeeper, master, agent, scheduler stand-in, observer stand-in and a keeper per job to healthy", async () => {
         const started = Date.now();
         const result = await stack.up();
         console.log(`      up: ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -39,7 +39,9 @@ describeE2e("AuroraWithCustomExecutor end to end — real zookeeper and Docker; 
         outputs = (await stack.outputs()).clusters.aurora;
         names = outputs.containerNames;
         const statuses = docker("ps", "--filter", `label=clusterlab.stack=${stack.name}`, "--format", "{{.Names}} {{.Status}}").split("\n").sort();
-        assert.strictEqual(statuses.length, 5, statuses.join("\n"));
+        // The five roles, and the two jobs' keepers (healthy once their job is created).
+        assert.strictEqual(statuses.length, 7, statuses.join("\n"));
+        assert.deepStrictEqual(Object.keys(names).filter((n) => n.startsWith("job-")).sort(), ["job-vagrant-prod-docker-compose", "job-www-data-prod-hello"]);
         for (const line of statuses) {
             assert.match(line, /\(healthy\)/, line);
         }
@@ -127,7 +129,7 @@ describeE2e("AuroraWithCustomExecutor end to end — real zookeeper and Docker; 
         const before = await scheduler("/standin/jobs");
         await stack.setClusters(aurora(seedJobs, twoExecutors.slice(0, 1)));
         const result = await stack.up();
-        // The scheduler's container, and the two jobs that run in it: nothing else moves.
+        // The scheduler's container, and the two job keepers that name it: nothing else moves.
         assert.deepStrictEqual(changesOf(result.summary.resourceChanges), { replace: 3 });
         const config = (await stack.outputs()).clusters.aurora.executorConfig;
         assert.strictEqual(JSON.parse(config).length, 1);
@@ -137,10 +139,11 @@ describeE2e("AuroraWithCustomExecutor end to end — real zookeeper and Docker; 
         assert.notDeepStrictEqual(after.map((j: any) => j.task_ids[0]), before.map((j: any) => j.task_ids[0]), "created anew");
     });
 
-    it("AuroraWithCustomExecutor: removing the compose job from the stack kills it through the stand-in's API and touches nothing else", async () => {
+    it("AuroraWithCustomExecutor: removing the compose job from the stack removes its keeper, which kills it through the stand-in's API, and touches nothing else", async () => {
         await stack.setClusters(aurora(seedJobs.filter((job) => job.name !== "docker-compose"), twoExecutors.slice(0, 1)));
         const result = await stack.up();
-        assert.deepStrictEqual(changesOf(result.summary.resourceChanges), { delete: 1 });
+        // The job's keeper: its Service and container; stopped, it killed the job.
+        assert.deepStrictEqual(changesOf(result.summary.resourceChanges), { delete: 2 });
         const jobs = await scheduler("/standin/jobs");
         assert.deepStrictEqual(jobs.map((j: any) => [j.key, j.status]), [
             ["devcluster/vagrant/prod/docker-compose", "KILLED"],

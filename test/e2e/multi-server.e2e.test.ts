@@ -115,7 +115,8 @@ describeE2e("Multi-server stack end to end — the whole of stacks/presets/multi
                 host3: ["worker2-api", "worker2-consul", "worker2-registrator"],
             },
             hadoop: { local: ["client", "historyserver", "namenode", "resourcemanager"], host2: ["datanode1"], host3: ["datanode2", "nodemanager1"] },
-            aurora: { local: ["master", "observer", "scheduler", "zookeeper"], host2: ["agent1"], host3: ["agent2"] },
+            // The job's keeper beside the scheduler.
+            aurora: { local: ["job-root-prod-hello", "master", "observer", "scheduler", "zookeeper"], host2: ["agent1"], host3: ["agent2"] },
         };
         for (const name of Object.keys(clusters)) {
             const containers = Object.values(outputs[name].containerNames as Record<string, string>);

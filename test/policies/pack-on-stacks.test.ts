@@ -51,7 +51,7 @@ describe("policy pack on the stacks' own programs (mocked engine)", () => {
         const { mandatory, advisory, resources } = await packViolations(readStackFile("local"));
         // wraxl: a network, four images, four volumes, five containers; oar: a network, an image,
         // the shared home and the server's database volumes, four containers (nodes join by themselves);
-        // aurora: a network, four images, four volumes, five containers, two jobs; hadoop: a
+        // aurora: a network, four images, four volumes, five containers, two job keepers; hadoop: a
         // network, two images, four volumes, seven containers, the HDFS folders; edm: a network,
         // five images, seven volumes (one nginx's upstream), nine containers, the upstream step.
         assert.strictEqual(resources.length, 76);

@@ -4,7 +4,7 @@ import * as path from "path";
 import {
     renderAgentEnv,
     renderExecutorConfig,
-    renderJobCommands,
+    renderJobKeeperCommand,
     renderJobConfiguration,
     renderObserverCommand,
     renderSchedulerCommand,
@@ -94,15 +94,11 @@ describe("Aurora render functions", () => {
         ]);
     });
 
-    it("renders the seed's hello job and a compose job as create and kill commands (golden)", () => {
+    it("renders the seed's hello job and a compose job as job keeper commands: create, and kill when stopped (golden)", () => {
         const { jobs } = settings({ jobs: seedJobs });
-        const commands = jobs.map((job) => renderJobCommands("devcluster", job));
-        assert.deepStrictEqual(commands.map((c) => c.delete), [
-            ["aurora-standin-job", "killall", "devcluster/www-data/prod/hello"],
-            ["aurora-standin-job", "killall", "devcluster/vagrant/prod/docker-compose"],
-        ]);
-        const shown = commands.map((c) => [...c.create.slice(0, 3), JSON.parse(c.create[3])]);
-        assert.strictEqual(JSON.stringify(shown, null, 2) + "\n", golden("aurora-job-commands.json"));
+        const commands = jobs.map((job) => renderJobKeeperCommand("devcluster", job));
+        const shown = commands.map((c) => [...c.slice(0, 3), JSON.parse(c[3])]);
+        assert.strictEqual(JSON.stringify(shown, null, 2) + "\n", golden("aurora-job-keepers.json"));
         const payload = JSON.parse(renderThermosPayload("devcluster", jobs[0]));
         assert.deepStrictEqual(payload.task.processes, [{ name: "hello", cmdline: "while true; do\n  echo hello world\n  sleep 10\ndone" }]);
         assert.strictEqual(payload.task.resources.ram, 128 * 1024 * 1024);

@@ -14,8 +14,8 @@ export interface RecordedResource {
     dependsOn: string[];
     /** Outputs the resource asks the engine to keep secret. */
     additionalSecretOutputs: string[];
-    /** The resource whose deletion makes this one's delete unnecessary, by name. */
-    deletedWith?: string;
+    /** The resources whose replacement replaces this one too, by name. */
+    replaceWith: string[];
 }
 
 /** The unit tests' `clusterlab:secretSeed`: their generated secrets are derived from it, as a stack's are. */
@@ -75,7 +75,7 @@ export function dockerProviders(): Record<string, Record<string, any>> {
 
 /** Every resource registered since the last `reset`, in order. */
 export const recorded: RecordedResource[] = [];
-const pendingOpts = new Map<string, { parent?: string; dependsOn: string[]; additionalSecretOutputs: string[]; deletedWith?: string }>();
+const pendingOpts = new Map<string, { parent?: string; dependsOn: string[]; additionalSecretOutputs: string[]; replaceWith: string[] }>();
 
 function resourceName(resource: pulumi.Resource): string {
     // The URN is an Output; its name is known synchronously only through the SDK's own field.
@@ -91,7 +91,7 @@ export function installMocks(stack = "test"): void {
     pulumi.runtime.setConfig("clusterlab:secretSeed", mockSecretSeed);
     void pulumi.runtime.setMocks({
         newResource(args: pulumi.runtime.MockResourceArgs) {
-            const opts = pendingOpts.get(`${args.type}::${args.name}`) ?? { dependsOn: [], additionalSecretOutputs: [] };
+            const opts = pendingOpts.get(`${args.type}::${args.name}`) ?? { dependsOn: [], additionalSecretOutputs: [], replaceWith: [] };
             recorded.push({ type: args.type, name: args.name, inputs: args.inputs, ...opts });
             const { __provider: _serializedProvider, ...inputs } = revealSecrets(args.inputs) as Record<string, any>;
             void _serializedProvider;
@@ -138,7 +138,7 @@ export function recordingOptions(): pulumi.ComponentResourceOptions {
                 parent: args.opts.parent ? resourceName(args.opts.parent) : undefined,
                 dependsOn: dependsOn.map(resourceName),
                 additionalSecretOutputs: (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [],
-                deletedWith: args.opts.deletedWith ? resourceName(args.opts.deletedWith) : undefined,
+                replaceWith: ((args.opts as pulumi.CustomResourceOptions).replaceWith ?? []).map(resourceName),
             });
             return undefined;
         }],

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { seedJobs, twoExecutors } from "../support/aurora-fixtures";
-import { byType, dockerTypes, installMocks, named, recorded, recordingOptions, resetRecorded, valueOf } from "../support/mocks";
+import { byType, dockerTypes, installMocks, named, recorded, recordingOptions, resetRecorded, settle, valueOf } from "../support/mocks";
 
 installMocks("test");
 // Imported after the mocks, as the program under test would be.
@@ -10,7 +10,6 @@ const container = dockerTypes.container;
 const network = dockerTypes.network;
 const volume = dockerTypes.volume;
 const image = dockerTypes.image;
-const exec = "pulumi-nodejs:dynamic/docker:Exec";
 
 async function deploy(args: ConstructorParameters<typeof AuroraWithCustomExecutor>[1] = {}) {
     resetRecorded();
@@ -28,13 +27,6 @@ async function deploy(args: ConstructorParameters<typeof AuroraWithCustomExecuto
 }
 
 /** Jobs register once the scheduler's container name resolves: wait for them, briefly. */
-async function registeredJobs(count: number) {
-    for (let i = 0; i < 100 && byType(exec).length < count; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return byType(exec);
-}
-
 function badArgs(args: Record<string, unknown>): string {
     resetRecorded();
     try {
@@ -104,18 +96,26 @@ describe("AuroraWithCustomExecutor (unit, mocked engine)", () => {
         assert.deepStrictEqual(named("aurora-a2", container).inputs.mounts.filter((m: { type: string }) => m.type === "bind"), []);
     });
 
-    it("creates each job in the scheduler once it is ready, and kills it on delete", async () => {
+    it("keeps each job in a container of its own once the scheduler is ready: it creates the job and kills it when stopped; no exec resource", async () => {
         const { outputs } = await deploy({ jobs: seedJobs });
         assert.deepStrictEqual(outputs.jobKeys, ["devcluster/www-data/prod/hello", "devcluster/vagrant/prod/docker-compose"]);
-        const jobs = await registeredJobs(2);
-        assert.deepStrictEqual(jobs.map((j) => j.name), ["aurora-job-www-data-prod-hello", "aurora-job-vagrant-prod-docker-compose"]);
-        const hello = jobs[0];
-        assert.strictEqual(hello.inputs.container, "test-aurora-scheduler");
+        // A keeper's env waits on the scheduler's container name: it registers a tick later.
+        for (let i = 0; i < 100 && byType(container).filter((c) => c.name.startsWith("aurora-job-")).length < 2; i++) {
+            await settle();
+        }
+        const hello = named("aurora-job-www-data-prod-hello", container);
+        assert.strictEqual(hello.inputs.name, "test-aurora-job-www-data-prod-hello");
+        assert.strictEqual(hello.inputs.image, named("aurora-scheduler", container).inputs.image, "the scheduler's image: its job client");
+        assert.deepStrictEqual(hello.inputs.command.slice(0, 3), ["aurora-standin-job", "keep", "devcluster/www-data/prod/hello"]);
+        assert.strictEqual(JSON.parse(hello.inputs.command[3]).taskConfig.executorConfig.name, "AuroraExecutor");
+        assert.ok(hello.inputs.env.includes("AURORA_STANDIN_URL=http://test-aurora-scheduler:8081"), JSON.stringify(hello.inputs.env));
         assert.deepStrictEqual(hello.dependsOn, ["aurora-scheduler"]);
-        assert.deepStrictEqual(hello.inputs.create.slice(0, 3), ["aurora-standin-job", "create", "devcluster/www-data/prod/hello"]);
-        assert.strictEqual(JSON.parse(hello.inputs.create[3]).taskConfig.executorConfig.name, "AuroraExecutor");
-        assert.deepStrictEqual(hello.inputs.delete, ["aurora-standin-job", "killall", "devcluster/www-data/prod/hello"]);
-        assert.strictEqual(JSON.parse(jobs[1].inputs.create[3]).taskConfig.executorConfig.name, "docker-compose-executor");
+        assert.deepStrictEqual(hello.replaceWith, ["aurora-scheduler"], "a scheduler made anew takes its keepers along: its jobs are created on the new one");
+        assert.strictEqual(hello.raw!.wait, true, "up waits until the job is created");
+        assert.strictEqual(hello.inputs.labels["clusterlab.role"], "job");
+        const compose = named("aurora-job-vagrant-prod-docker-compose", container);
+        assert.strictEqual(JSON.parse(compose.inputs.command[3]).taskConfig.executorConfig.name, "docker-compose-executor");
+        assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => r.name), []);
     });
 
     it("publishes ports on the host's bind address and reports host-side URLs", async () => {

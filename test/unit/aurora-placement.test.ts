@@ -62,6 +62,8 @@ describe("AuroraWithCustomExecutor over several hosts (unit, mocked engine)", ()
             "test-aurora-zookeeper": "local", "test-aurora-master": "local", "test-aurora-a1": "local",
             "test-aurora-a2": "tcp://10.0.0.2:2375", "test-aurora-a3": "ssh://root@10.0.0.3",
             "test-aurora-scheduler": "local", "test-aurora-observer": "local",
+            // A job's keeper runs beside the scheduler, whose job client it is.
+            "test-aurora-job-www-data-prod-hello": "local",
         });
         const networks = byType(dockerTypes.network).map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();
         assert.deepStrictEqual(networks, ["test-aurora@local", "test-aurora@ssh://root@10.0.0.3", "test-aurora@tcp://10.0.0.2:2375"]);
@@ -73,15 +75,9 @@ describe("AuroraWithCustomExecutor over several hosts (unit, mocked engine)", ()
         assert.deepStrictEqual(imagesOn("tcp://10.0.0.2:2375").map((i) => [i.name, i.inputs.name]), [["aurora-agent-image-h2", agentImage]]);
         assert.deepStrictEqual(imagesOn("ssh://root@10.0.0.3").map((i) => [i.name, i.inputs.name]), [["aurora-agent-image-h3", agentImage]]);
         assert.strictEqual(containerNamed("test-aurora-a2").inputs.image, agentImage);
-        // The job client runs in the scheduler's container, on the scheduler's engine.
-        // Jobs register once the scheduler's container name resolves: wait for them, briefly.
-        for (let i = 0; i < 100 && byType("pulumi-nodejs:dynamic/docker:Exec").length === 0; i++) {
-            await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        const [job] = byType("pulumi-nodejs:dynamic/docker:Exec");
-        assert.ok(job !== undefined, recorded.map((r) => r.type).join(", "));
-        assert.strictEqual(job.inputs.container, "test-aurora-scheduler");
-        assert.strictEqual(job.inputs.dockerHost, undefined);
+        // A job's keeper runs the scheduler's image (its job client) on the scheduler's engine.
+        const keeper = containerNamed("test-aurora-job-www-data-prod-hello");
+        assert.deepStrictEqual([keeper.inputs.image, keeper.inputs.dockerHost], [containerNamed("test-aurora-scheduler").inputs.image, undefined]);
     });
 
     it("wires agents by advertised addresses: the master's, a remote agent's zookeeper URL and its own; each agent gets its own host's Docker socket", async () => {

@@ -32,9 +32,6 @@ const exported = {
                 ports: [{ ip: "127.0.0.1", internal: 22, external: 2222 }], command: ["sshd", "-D"],
                 healthcheck: { shellCommand: "sshd-answers", intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 60 },
             }) },
-            { urn: "urn:reg1", type: "pulumi-nodejs:dynamic/docker:Exec", dependencies: ["urn:server", "urn:node1"], inputs: {
-                __provider: "p", container: "server", create: ["register", "node1"], delete: ["unregister", "node1"],
-            } },
             { urn: "urn:image", type: "docker:index/remoteImage:RemoteImage", inputs: { name: "clusterlab/oar:0123456789ab" } },
         ],
     },
@@ -67,7 +64,7 @@ describe("bench: statistics", () => {
 
 describe("bench: the compose file generated from a deployment", () => {
     const graph = deployedGraph(exported);
-    const { file, afterUp } = renderComposeProject(graph);
+    const file = renderComposeProject(graph);
     const services = file.services as Record<string, Record<string, any>>;
 
     it("reads containers with secrets revealed and which containers each waited for", () => {
@@ -99,9 +96,6 @@ describe("bench: the compose file generated from a deployment", () => {
         assert.strictEqual(services.server.depends_on, undefined);
     });
 
-    it("returns the exec steps compose has no word for, to run after up --wait", () => {
-        assert.deepStrictEqual(afterUp, [["docker", "exec", "server", "register", "node1"]]);
-    });
 });
 
 describe("bench: a docker.Container read through the view", () => {

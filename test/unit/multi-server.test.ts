@@ -113,6 +113,7 @@ describe("multi-server stack (unit, mocked engine)", () => {
             "test-hadoop-datanode1": "tcp://10.213.0.2:2375", "test-hadoop-datanode2": "ssh://root@10.213.0.3", "test-hadoop-nodemanager1": "ssh://root@10.213.0.3",
             "test-aurora-zookeeper": "local", "test-aurora-master": "local", "test-aurora-scheduler": "local", "test-aurora-observer": "local",
             "test-aurora-agent1": "tcp://10.213.0.2:2375", "test-aurora-agent2": "ssh://root@10.213.0.3",
+            "test-aurora-job-root-prod-hello": "local",
         });
         // One network per cluster per host, all named <stack>-<cluster>.
         const networks = byKind("network").map((n) => `${n.inputs.name}@${n.inputs.dockerHost ?? "local"}`).sort();

@@ -44,7 +44,8 @@ describe("stack program (unit, mocked engine)", () => {
         assert.strictEqual(await valueOf(outputs.hadoop.namenodeUrl), "http://127.0.0.1:9870");
         assert.strictEqual(await valueOf(outputs.aurora.schedulerUrl), "http://127.0.0.1:8081");
         assert.deepStrictEqual(byKind("container").map((c) => c.inputs.name).sort(), [
-            "test-aurora-agent1", "test-aurora-master", "test-aurora-observer", "test-aurora-scheduler", "test-aurora-zookeeper",
+            "test-aurora-agent1", "test-aurora-job-vagrant-prod-docker-compose", "test-aurora-job-www-data-prod-hello",
+            "test-aurora-master", "test-aurora-observer", "test-aurora-scheduler", "test-aurora-zookeeper",
             "test-edm-consul", "test-edm-gogs", "test-edm-nginx", "test-edm-nginx-upstream", "test-edm-worker1-api", "test-edm-worker1-consul",
             "test-edm-worker1-registrator", "test-edm-worker2-api", "test-edm-worker2-consul", "test-edm-worker2-registrator",
             "test-hadoop-client", "test-hadoop-datanode1", "test-hadoop-hdfs-folders", "test-hadoop-historyserver", "test-hadoop-namenode",

@@ -35,7 +35,9 @@ const views: Record<DockerKind, (props: Record<string, any>) => object> = {
  * through its view, with `dockerHost` its provider's endpoint. Undefined for any other resource.
  */
 function objectOf(kind: DockerKind, resource: CheckedResource): Record<string, any> | undefined {  
-    if (resource.type !== providerTypes[kind]) {
+    // A new resource that `--target` leaves out reaches the pack with no inputs at all (Pulumi
+    // 3.274: the create is skipped): it is not made in this run, so there is nothing to judge.
+    if (resource.type !== providerTypes[kind] || Object.keys(resource.props).length === 0) {
         return undefined;
     }
     const host = resource.provider?.props.host as string | undefined;

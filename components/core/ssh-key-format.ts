@@ -1,7 +1,4 @@
-// A plain require, not `import * as`: these functions run inside Pulumi's dynamic-provider
-// process too, and its serializer recognises a built-in module only as require() returns it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import crypto = require("crypto");
+import type * as crypto from "crypto";
 
 // OpenSSH's own formats for an ed25519 key pair, written without ssh-keygen so that a stack can
 // make its keys wherever Pulumi runs. Pure functions; the bytes are laid out as in OpenSSH's
@@ -57,14 +54,4 @@ export function openSshPrivateKey(seed: Buffer, publicKey: Buffer, comment: stri
     ]);
     const lines = body.toString("base64").match(/.{1,70}/g) ?? [];
     return [`-----BEGIN ${pemLabel}-----`, ...lines, `-----END ${pemLabel}-----`, ""].join("\n");
-}
-
-/** A new ed25519 key pair in OpenSSH's formats. */
-export function newOpenSshKeyPair(comment: string): { privateKey: string; publicKey: string } {
-    const { privateKey } = crypto.generateKeyPairSync("ed25519");
-    const { seed, publicKey } = ed25519Raw(privateKey);
-    return {
-        privateKey: openSshPrivateKey(seed, publicKey, comment, crypto.randomBytes(4).readUInt32BE()),
-        publicKey: openSshPublicKey(publicKey, comment),
-    };
 }

@@ -189,6 +189,16 @@ describe("policy rules: the verdict on each kind of role container", () => {
         });
     }
 
+    it("a resource that `pulumi up --target` leaves out (a skipped create, handed to the pack without inputs) is judged by no rule", () => {
+        const all = [...rules, pinnedImages()];
+        for (const type of Object.values(providerTypes)) {
+            const skipped: Checked = { type, name: "untargeted", props: {} };
+            assert.deepStrictEqual(all.flatMap((rule) => violationsOf(rule, skipped)), [], type);
+        }
+        assert.deepStrictEqual(stackViolationsOf(uniqueHostPorts(), [{ type: providerTypes.container, name: "a", props: {} }, container(goodContainer(), "b")]), []);
+        assert.deepStrictEqual(stackViolationsOf(uniqueNetworkNames(), [{ type: providerTypes.network, name: "a", props: {} }]), []);
+    });
+
     it("a clash of host ports is found by the provider's endpoint", () => {
         const onHost2 = goodContainer({ dockerHost: "tcp://10.0.0.2:2375" });
         assert.strictEqual(stackViolationsOf(uniqueHostPorts(), [container(onHost2, "a"), container(onHost2, "b")]).length, 1);
